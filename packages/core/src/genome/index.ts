@@ -1,0 +1,3 @@
+export * from './schema.js';
+export { parseStrategy, parseStrategyJson, StrategyValidationError, formatPath, problemsOf, type FieldProblem } from './validate.js';
+export { canonicalJson, strategyHash } from './canonical.js';

@@ -1,0 +1,6 @@
+export * from './candles/index.js';
+export * from './indicators/index.js';
+export * from './genome/index.js';
+export * from './engine/index.js';
+export * from './metrics/index.js';
+export { sha256Hex } from './util/sha256.js';

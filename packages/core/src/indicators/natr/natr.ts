@@ -1,0 +1,8 @@
+import { atr } from '../atr/atr.js';
+
+/** Normalised ATR in percent: 100 * ATR(period)[t] / close[t]. */
+export function natr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array {
+  const a = atr(high, low, close, period);
+  for (let i = 0; i < a.length; i++) a[i] = (100 * (a[i] as number)) / (close[i] as number);
+  return a;
+}
