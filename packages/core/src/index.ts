@@ -4,3 +4,4 @@ export * from './genome/index.js';
 export * from './engine/index.js';
 export * from './metrics/index.js';
 export { sha256Hex } from './util/sha256.js';
+export { createRng, randInt, pick, roundTo, type Rng } from './util/rng.js';
