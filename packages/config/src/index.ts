@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError } from './load-config.js';
+export { baseEnvSchema, envBoolean, type BaseEnv } from './schemas.js';
