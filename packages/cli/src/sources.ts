@@ -18,8 +18,21 @@ export function sourceLabel(s: StrategySource): { file: string } | { line: numbe
 }
 
 /**
+ * One strategy document: the whole file, which may be pretty-printed over many lines
+ * (`--strategy FILE.json`).
+ */
+export function readStrategyFile(path: string): StrategySource {
+  if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${path}: is a folder (use --strategies for a folder of documents)`);
+  const text = readFileSync(path, 'utf8');
+  if (text.trim() === '') throw new UsageError(`${path}: empty file`);
+  return { file: basename(path), line: null, text };
+}
+
+/**
  * Streams strategy documents from a folder of `.json` files (file-name order) or a
- * JSON-lines file (blank lines skipped), one at a time so memory stays flat.
+ * JSON-lines file (blank lines skipped), one at a time so memory stays flat. A single
+ * `.json` file is one document, as in a folder.
  */
 export async function* readStrategies(path: string): AsyncGenerator<StrategySource> {
   if (!existsSync(path)) throw new UsageError(`${path}: no such file or directory`);
@@ -31,11 +44,18 @@ export async function* readStrategies(path: string): AsyncGenerator<StrategySour
     for (const name of names) yield { file: name, line: null, text: readFileSync(join(path, name), 'utf8') };
     return;
   }
+  if (path.endsWith('.json')) {
+    yield { file: basename(path), line: null, text: readFileSync(path, 'utf8') };
+    return;
+  }
   const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let line = 0;
+  let documents = 0;
   for await (const text of rl) {
     line++;
     if (text.trim() === '') continue;
+    documents++;
     yield { file: basename(path), line, text };
   }
+  if (documents === 0) throw new UsageError(`${path}: no strategy documents in this file`);
 }

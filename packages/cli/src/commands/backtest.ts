@@ -13,7 +13,7 @@ import {
 import { openCandleDirectory, type CandleDirectory } from '@mastertrade/market-data';
 import { EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { parseSettings } from '../settings.js';
-import { readStrategies, sourceLabel, type StrategySource } from '../sources.js';
+import { readStrategies, readStrategyFile, sourceLabel, type StrategySource } from '../sources.js';
 import { num, pct, renderTable } from '../table.js';
 
 export const BACKTEST_HELP = `Usage:
@@ -58,8 +58,7 @@ export async function backtestCommand(argv: string[], io: Output): Promise<numbe
   const cache = new IndicatorCache();
 
   if (values.strategy !== undefined) {
-    const [source] = await collect(readStrategies(values.strategy));
-    if (!source) throw new UsageError(`${values.strategy}: empty file`);
+    const source = readStrategyFile(values.strategy);
     const file = values.strategy;
     const result = runOne(source, data, settings, cache);
     if ('error' in result) throw new UsageError(`${file}: ${result.error}`);
