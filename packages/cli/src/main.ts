@@ -1,4 +1,5 @@
 import { backtestCommand, BACKTEST_HELP, type Output } from './commands/backtest.js';
+import { DataDirectoryError } from '@mastertrade/market-data';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 
 const HELP = `mastertrade: invent, backtest and learn crypto trading strategies
@@ -32,7 +33,7 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
         throw new UsageError(`unknown command ${JSON.stringify(command)} (try: mastertrade --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || isParseArgsError(err) || isUserFsError(err)) {
+    if (err instanceof UsageError || err instanceof DataDirectoryError || isParseArgsError(err) || isUserFsError(err)) {
       io.err(`mastertrade ${command ?? ''}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
     }

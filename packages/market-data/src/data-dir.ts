@@ -1,10 +1,25 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DataError, parseCandleCsv, parseStepMs, resample, timeframeMs, type CandleSeries, type Timeframe } from '@mastertrade/core';
 
 const FILE_PATTERN = /^([A-Za-z0-9][A-Za-z0-9.-]*)_(\d+[mhd])\.csv(\.gz)?$/;
+
+/**
+ * The data folder itself is unusable (missing, not a folder, no candle files): a user
+ * error, like a bad flag. `code` follows Node's fs codes where one fits.
+ */
+export class DataDirectoryError extends Error {
+  override readonly name = 'DataDirectoryError';
+  constructor(
+    readonly dir: string,
+    readonly code: 'ENOENT' | 'ENOTDIR' | 'ENODATA',
+    detail: string,
+  ) {
+    super(`data directory ${dir}: ${detail}`);
+  }
+}
 
 interface CandleFile {
   symbol: string;
@@ -22,9 +37,8 @@ export class CandleDirectory {
 
   constructor(dir: string) {
     this.dir = resolve(dir);
-    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) {
-      throw new Error(`data directory ${dir} does not exist or is not a directory`);
-    }
+    if (!existsSync(this.dir)) throw new DataDirectoryError(dir, 'ENOENT', 'no such directory');
+    if (!statSync(this.dir).isDirectory()) throw new DataDirectoryError(dir, 'ENOTDIR', 'not a directory');
     for (const name of readdirSync(this.dir).sort()) {
       const m = FILE_PATTERN.exec(name);
       if (!m) continue;
@@ -36,7 +50,7 @@ export class CandleDirectory {
       if (!list.some((f) => f.stepMs === stepMs)) list.push({ symbol, step: m[2] as string, stepMs, path: join(this.dir, name) });
       this.#files.set(symbol, list);
     }
-    if (this.#files.size === 0) throw new Error(`data directory ${dir} holds no SYMBOL_<step>.csv files`);
+    if (this.#files.size === 0) throw new DataDirectoryError(dir, 'ENODATA', 'holds no SYMBOL_<step>.csv files');
   }
 
   get symbols(): string[] {
@@ -76,8 +90,10 @@ export class CandleDirectory {
     const usable = files.filter((f) => f.stepMs <= tfMs && tfMs % f.stepMs === 0).sort((a, b) => b.stepMs - a.stepMs);
     const file = usable[0];
     if (!file) {
-      const steps = files.map((f) => f.step).join(', ');
-      throw new DataError('too_coarse', symbol, timeframe, null, `only ${steps} candles in ${this.dir}: coarser than ${timeframe}`);
+      const why = files
+        .map((f) => `${basename(f.path)} (${f.stepMs > tfMs ? 'coarser than' : 'step does not divide'} ${timeframe})`)
+        .join(', ');
+      throw new DataError('too_coarse', symbol, timeframe, null, `no usable candle file in ${this.dir}: ${why}`);
     }
     return resample(this.#parse(file), timeframe, tfMs);
   }

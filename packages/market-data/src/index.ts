@@ -1,1 +1,1 @@
-export { CandleDirectory, EMBEDDED_DATA_DIR, EMBEDDED_SYMBOLS, openCandleDirectory } from './data-dir.js';
+export { CandleDirectory, DataDirectoryError, EMBEDDED_DATA_DIR, EMBEDDED_SYMBOLS, openCandleDirectory } from './data-dir.js';
