@@ -1,0 +1,68 @@
+import { FlowProducer, Queue, type FlowJob, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { PAYLOADS, type PayloadInput, type PayloadOf } from './contracts.js';
+import { JOB_OPTIONS } from './options.js';
+import { JOB_QUEUE, QUEUES, type JobName, type QueueName } from './names.js';
+
+/**
+ * The producer side of every queue, under one prefix. Payloads are parsed before `add`
+ * (STYLE P2), options come from JOB_OPTIONS unless overridden (a jobId, a delay).
+ */
+export class QueueClient {
+  readonly prefix: string;
+  readonly #connection: Redis;
+  readonly #queues = new Map<QueueName, Queue>();
+  #flow: FlowProducer | null = null;
+
+  constructor(connection: Redis, prefix: string) {
+    this.#connection = connection;
+    this.prefix = prefix;
+  }
+
+  queue(name: QueueName): Queue {
+    let q = this.#queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.#connection, prefix: this.prefix });
+      q.on('error', () => undefined); // connection errors are logged on the connection itself
+      this.#queues.set(name, q);
+    }
+    return q;
+  }
+
+  get flow(): FlowProducer {
+    this.#flow ??= new FlowProducer({ connection: this.#connection, prefix: this.prefix });
+    return this.#flow;
+  }
+
+  /** Parses the payload and adds the job to its queue with its default options. */
+  async add<N extends JobName>(name: N, payload: PayloadInput<N>, opts: JobsOptions = {}) {
+    const data = PAYLOADS[name].parse(payload) as PayloadOf<N>;
+    return this.queue(JOB_QUEUE[name]).add(name, data, { ...JOB_OPTIONS[name], ...opts });
+  }
+
+  /** A flow node for `name` with parsed data and default options (for FlowProducer trees). */
+  node<N extends JobName>(name: N, payload: PayloadInput<N>, opts: JobsOptions = {}, children?: FlowJob[]): FlowJob {
+    return {
+      name,
+      queueName: JOB_QUEUE[name],
+      prefix: this.prefix,
+      data: PAYLOADS[name].parse(payload),
+      opts: { ...JOB_OPTIONS[name], ...opts },
+      ...(children ? { children } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#queues.values()].map((q) => q.close()));
+    if (this.#flow) await this.#flow.close().catch(() => undefined);
+  }
+
+  /** Job counts of every queue, for status and metrics. */
+  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+    const out = {} as Record<QueueName, Record<string, number>>;
+    for (const name of Object.values(QUEUES)) {
+      out[name] = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized');
+    }
+    return out;
+  }
+}
