@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+/**
+ * Engine speed and memory benchmark (`npm run bench:engine`, which builds first).
+ *
+ *   1. engine bar-steps/s in process over 1,000 random strategies, indicators included;
+ *   2. the same for a hand-written single-strategy loop (the physical-limit baseline), and the ratio;
+ *   3. the whole `mastertrade backtest --strategies` process: wall time and peak RSS at 250 and
+ *      1,000 strategies x 2 symbols;
+ *   4. our RSI/EMA/BB/ATR against technicalindicators on the same candles.
+ *
+ * Plain Node ESM over the built packages; never part of `npm test`.
+ * Options: --reps N (engine batches timed, default 5), --skip-cli, --skip-indicators.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_SETTINGS,
+  IndicatorCache,
+  backtest,
+  createRng,
+  parseStrategy,
+  randomStrategy,
+  simulate,
+} from '@mastertrade/core';
+import { openCandleDirectory } from '@mastertrade/market-data';
+import { baselineRun } from './lib/baseline.mjs';
+import { hasGnuTime, runCli } from './lib/cli-process.mjs';
+import { compareIndicators } from './lib/indicators.mjs';
+import { median, ms, si, spread, timeReps } from './lib/stats.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'packages/cli/bin/mastertrade.js');
+const SEED = 20240601;
+const N_STRATEGIES = 1000;
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
+
+const { values: opts } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '5' },
+    'skip-cli': { type: 'boolean', default: false },
+    'skip-indicators': { type: 'boolean', default: false },
+  },
+});
+const REPS = Number(opts.reps);
+const settings = { ...DEFAULT_SETTINGS };
+
+const line = (s = '') => process.stdout.write(`${s}\n`);
+
+// ---------------------------------------------------------------- data and strategies
+const data = openCandleDirectory('embedded');
+const docs = [];
+{
+  const rng = createRng(SEED);
+  for (let i = 0; i < N_STRATEGIES; i++) docs.push(parseStrategy(randomStrategy(rng, { symbols: SYMBOLS })));
+}
+// Parsing and resampling happen here, once, outside every timed region.
+const docSeries = docs.map((d) => d.symbols.map((s) => data.series(s, d.timeframe)));
+let barSteps = 0;
+const byTf = {};
+for (let i = 0; i < docs.length; i++) {
+  const d = docs[i];
+  barSteps += docSeries[i][0].close.length * d.symbols.length;
+  byTf[d.timeframe] = (byTf[d.timeframe] ?? 0) + 1;
+}
+const btc5m = data.series('BTCUSDT', '5m');
+
+line('MasterTrade Strategy Lab: engine benchmark');
+line(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus()[0]?.model ?? '?'} x${cpus().length}`);
+line(
+  `data: embedded Bybit 5m, ${btc5m.close.length} bars per symbol (${new Date(btc5m.tsMs[0]).toISOString().slice(0, 10)} .. ${new Date(btc5m.tsMs[btc5m.close.length - 1]).toISOString().slice(0, 10)})`,
+);
+line(
+  `strategies: ${N_STRATEGIES} x randomStrategy(createRng(${SEED}), {symbols: [${SYMBOLS.join(', ')}]}) -> ` +
+    `${Object.entries(byTf)
+      .map(([tf, c]) => `${c} x ${tf}`)
+      .join(', ')}; ${docs.reduce((a, d) => a + d.symbols.length, 0)} sleeves`,
+);
+line(`bar-steps per batch: ${barSteps} (a bar-step = one bar of the strategy's timeframe for one of its symbols)`);
+line();
+
+// ---------------------------------------------------------------- 1. engine in process
+function engineBatch() {
+  const cache = new IndicatorCache();
+  let check = 0;
+  let trades = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const r = backtest(docs[i], docSeries[i], settings, cache);
+    check += r.metrics.totalReturn;
+    trades += r.trades.length;
+  }
+  return { check, trades };
+}
+function simulateBatch() {
+  const cache = new IndicatorCache();
+  let trades = 0;
+  for (let i = 0; i < docs.length; i++) trades += simulate(docs[i], docSeries[i], settings, cache).trades.length;
+  return trades;
+}
+function stringifyBatch() {
+  const cache = new IndicatorCache();
+  let bytes = 0;
+  for (let i = 0; i < docs.length; i++) bytes += JSON.stringify(backtest(docs[i], docSeries[i], settings, cache)).length + 1;
+  return bytes;
+}
+
+line('1. Engine, in process');
+line('   counted: backtest(doc, series, settings, cache) for every strategy = indicator columns (a fresh');
+line('   IndicatorCache per batch, shared by the batch as the CLI shares it) + simulation + metrics +');
+line('   building the result object (trades with ISO times). Not counted: CSV parsing, resampling and');
+line('   strategy validation (done before), JSON.stringify (shown separately below).');
+const { check, trades } = engineBatch();
+const engineTimes = timeReps(engineBatch, { warmup: 1, reps: REPS });
+const engineMs = median(engineTimes);
+const engineRate = barSteps / (engineMs / 1000);
+line(`   batch: ${ms(engineMs)} median of ${REPS} after warm-up (${spread(engineTimes)}); ${trades} trades, sum of total returns ${check.toFixed(6)}`);
+line(`   engine: ${si(engineRate)} bar-steps/s`);
+const simMs = median(timeReps(simulateBatch, { warmup: 0, reps: 3 }));
+const strMs = median(timeReps(stringifyBatch, { warmup: 0, reps: 3 }));
+line(`   breakdown (median of 3): simulate() only (indicators + simulation) ${ms(simMs)} = ${si(barSteps / (simMs / 1000))} bar-steps/s;`);
+line(`   backtest() + JSON.stringify of each result ${ms(strMs)} = ${si(barSteps / (strMs / 1000))} bar-steps/s`);
+line();
+
+// ---------------------------------------------------------------- 2. baseline
+line('2. Baseline: hand-written single-strategy loop (physical limit)');
+line('   BTCUSDT 5m Float64Array columns; RSI(14) Wilder inline; long entry RSI<30, exit RSI>55; stop 3%;');
+line(`   fee ${settings.fee} and slippage ${settings.slippage} on every fill; next-open fills; equity marked each close;`);
+line('   running Sharpe sums. One run = one pass over the bars = that many bar-steps.');
+const RUNS = 100;
+let baseOut;
+const baselineBatch = () => {
+  for (let k = 0; k < RUNS; k++) baseOut = baselineRun(btc5m.open, btc5m.low, btc5m.close, settings);
+};
+const baseTimes = timeReps(baselineBatch, { warmup: 3, reps: 9 });
+const baseMs = median(baseTimes);
+const baseSteps = RUNS * btc5m.close.length;
+const baseRate = baseSteps / (baseMs / 1000);
+line(
+  `   ${RUNS} runs (${baseSteps} bar-steps): ${ms(baseMs)} median of 9 after warm-up (${spread(baseTimes)}); ` +
+    `${baseOut.trades} trades, sharpe ${baseOut.sharpe.toFixed(3)}, final equity ${baseOut.equity.toFixed(2)}`,
+);
+line(`   baseline: ${si(baseRate)} bar-steps/s`);
+line();
+const ratio = engineRate / baseRate;
+line(`3. Ratio engine / baseline: ${ratio.toFixed(3)}  (goal >= 0.25: ${ratio >= 0.25 ? 'met' : 'NOT met'})`);
+line();
+
+// ---------------------------------------------------------------- 3. CLI process
+if (!opts['skip-cli']) {
+  line(`4. Whole CLI process: node packages/cli/bin/mastertrade.js backtest --strategies FILE.jsonl --json > /dev/null`);
+  line(`   (embedded data; the first N of the same strategies; peak RSS ${hasGnuTime() ? 'from /usr/bin/time %M' : 'by polling /proc/<pid>/status VmHWM'}; median of 3 runs)`);
+  const tmp = mkdtempSync(join(tmpdir(), 'mastertrade-bench-'));
+  try {
+    const results = {};
+    for (const n of [250, N_STRATEGIES]) {
+      const file = join(tmp, `strategies-${n}.jsonl`);
+      writeFileSync(file, `${docs
+        .slice(0, n)
+        .map((d) => JSON.stringify(d))
+        .join('\n')}\n`);
+      const runs = [];
+      for (let r = 0; r < 3; r++) {
+        const res = await runCli([CLI, 'backtest', '--strategies', file, '--json'], { tmpDir: tmp, cwd: ROOT });
+        if (res.code !== 0) throw new Error(`CLI exited ${res.code}: ${res.stderr}`);
+        runs.push(res);
+      }
+      const wall = median(runs.map((r) => r.wallMs));
+      const rss = median(runs.map((r) => r.peakRssKb));
+      results[n] = { wall, rss };
+      line(
+        `   ${String(n).padStart(5)} strategies: wall ${(wall / 1000).toFixed(2)} s (runs ${runs.map((r) => (r.wallMs / 1000).toFixed(2)).join(', ')}), ` +
+          `peak RSS ${(rss / 1024).toFixed(1)} MB`,
+      );
+    }
+    const big = results[N_STRATEGIES];
+    line(`   1000-strategy wall ${(big.wall / 1000).toFixed(2)} s (target < 3 s: ${big.wall < 3000 ? 'met' : 'NOT met'})`);
+    line(`   peak RSS 1000 / 250 strategies: ${(big.rss / results[250].rss).toFixed(2)} (flat = 1.00)`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  line();
+}
+
+// ---------------------------------------------------------------- 4. indicators
+if (!opts['skip-indicators']) {
+  line(`5. Indicators on BTCUSDT 5m close/high/low (${btc5m.close.length} bars): ours (Float64Array) vs technicalindicators (number[])`);
+  line('   values/s = bars / seconds per call, median of 7 samples after warm-up; max|diff| over values both define');
+  for (const r of compareIndicators(btc5m)) {
+    line(
+      `   ${r.name.padEnd(9)} ours ${si(r.oursPerSec).padStart(10)} values/s   technicalindicators ${si(r.theirsPerSec).padStart(10)} values/s   ` +
+        `ours/theirs ${r.ratio.toFixed(1).padStart(6)}x   max|diff| ${r.maxDiff.toExponential(1)}`,
+    );
+  }
+}
