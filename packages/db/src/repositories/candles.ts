@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { DataError, allocSeries, parseStepMs, validateSeries, type CandleSeries } from '@mastertrade/core';
+import type pg from 'pg';
+import type { Db } from '../client.js';
+
+/**
+ * Rows per INSERT statement. Each statement sends six arrays (unnest), so there is no bind-parameter
+ * limit; 20,000 keeps one statement's text around 2 MB. Measured in bench/db.bench.mjs.
+ */
+const CHUNK_ROWS = 20_000;
+
+export interface SaveCandlesReport {
+  /** Bars that were not stored before. */
+  inserted: number;
+  /** Bars already stored with the same values. */
+  unchanged: number;
+  /**
+   * Bars already stored with DIFFERENT values: the stored values are kept (nothing stored is lost);
+   * the first few timestamps are listed so the caller can report them.
+   */
+  conflicting: number;
+  conflictSamples: number[];
+}
+
+const INSERT_SQL = `
+WITH input AS (
+  SELECT to_timestamp(t.ts_ms / 1000.0) AS ts, t.open, t.high, t.low, t.close, t.volume
+  FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
+    AS t(ts_ms, open, high, low, close, volume)
+), ins AS (
+  INSERT INTO candles (symbol, timeframe, ts, open, high, low, close, volume)
+  SELECT $1, $2, ts, open, high, low, close, volume FROM input
+  ON CONFLICT (symbol, timeframe, ts) DO NOTHING
+  RETURNING 1
+)
+SELECT
+  (SELECT count(*) FROM ins)::int AS inserted,
+  (SELECT count(*) FROM input i JOIN candles c ON c.symbol = $1 AND c.timeframe = $2 AND c.ts = i.ts
+     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (i.open, i.high, i.low, i.close, i.volume))::int AS conflicting,
+  (SELECT coalesce(array_agg(x.ms), '{}') FROM (
+     SELECT (extract(epoch FROM i.ts) * 1000)::float8 AS ms FROM input i
+     JOIN candles c ON c.symbol = $1 AND c.timeframe = $2 AND c.ts = i.ts
+     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (i.open, i.high, i.low, i.close, i.volume)
+     ORDER BY i.ts LIMIT 5) x) AS samples`;
+
+/**
+ * Stores a series' bars: new bars are inserted, bars already stored are left as they are (the CTE's
+ * join sees the table as it was before this statement, so it compares exactly the skipped bars).
+ * Runs in one transaction: either every bar of the series is stored or none is. Storing the same
+ * series twice changes nothing. Two writers of overlapping series do not deadlock: both insert in
+ * ts order.
+ */
+export async function saveCandles(db: Db, series: CandleSeries): Promise<SaveCandlesReport> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const report = await saveCandlesWith(client, series);
+    await client.query('COMMIT');
+    return report;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** saveCandles inside a transaction the caller owns (e.g. several files all-or-nothing). */
+export async function saveCandlesWith(client: pg.PoolClient | pg.Client, series: CandleSeries): Promise<SaveCandlesReport> {
+  const n = series.tsMs.length;
+  const report: SaveCandlesReport = { inserted: 0, unchanged: 0, conflicting: 0, conflictSamples: [] };
+  for (let from = 0; from < n; from += CHUNK_ROWS) {
+    const to = Math.min(n, from + CHUNK_ROWS);
+    const cols = [series.tsMs, series.open, series.high, series.low, series.close, series.volume].map((c) => pgFloatArray(c.subarray(from, to)));
+    const { rows } = await client.query<{ inserted: number; conflicting: number; samples: number[] }>(INSERT_SQL, [series.symbol, series.timeframe, ...cols]);
+    const r = rows[0] as { inserted: number; conflicting: number; samples: number[] };
+    report.inserted += r.inserted;
+    report.conflicting += r.conflicting;
+    report.unchanged += to - from - r.inserted - r.conflicting;
+    for (const ms of r.samples) if (report.conflictSamples.length < 5) report.conflictSamples.push(Number(ms));
+  }
+  return report;
+}
+
+/** A float8[] literal. `String(x)` of a double is its shortest round-trip form, so no precision is lost. */
+function pgFloatArray(a: Float64Array): string {
+  let s = '{';
+  for (let i = 0; i < a.length; i++) s += (i === 0 ? '' : ',') + String(a[i]);
+  return `${s}}`;
+}
+
+export interface CandleRange {
+  symbol: string;
+  timeframe: string;
+  /** Inclusive lower bound on the bar open time, ms since epoch; default: the first stored bar. */
+  fromMs?: number;
+  /** EXCLUSIVE upper bound on the bar open time, ms; default: after the last stored bar. */
+  toMs?: number;
+}
+
+/**
+ * The stored bars of a range as a core CandleSeries (Float64Array columns), straight from `pg`
+ * in array row mode: no Prisma objects, no Dates. Not validated: call validateSeries, or use
+ * createDataset, which does.
+ */
+export async function readCandles(db: Db, range: CandleRange): Promise<CandleSeries> {
+  const stepMs = parseStepMs(range.timeframe);
+  if (stepMs === null) throw new DataError('invalid_bar', range.symbol, range.timeframe, null, `timeframe ${JSON.stringify(range.timeframe)} is not a step such as 5m or 1h`);
+  const { rows } = await db.pool.query<[number, number, number, number, number, number]>({
+    text: `SELECT (extract(epoch FROM ts) * 1000)::float8, open, high, low, close, volume FROM candles
+           WHERE symbol = $1 AND timeframe = $2 AND ts >= to_timestamp($3::float8 / 1000.0) AND ts < to_timestamp($4::float8 / 1000.0)
+           ORDER BY ts`,
+    values: [range.symbol, range.timeframe, range.fromMs ?? -8.64e15, range.toMs ?? 8.64e15],
+    rowMode: 'array',
+  });
+  const s = allocSeries(range.symbol, range.timeframe, stepMs, rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as [number, number, number, number, number, number];
+    s.tsMs[i] = r[0];
+    s.open[i] = r[1];
+    s.high[i] = r[2];
+    s.low[i] = r[3];
+    s.close[i] = r[4];
+    s.volume[i] = r[5];
+  }
+  return s;
+}
+
+export interface CandleStatus {
+  symbol: string;
+  timeframe: string;
+  /** Open time of the first and last stored bar, ms. */
+  firstMs: number;
+  lastMs: number;
+  count: number;
+  /** Holes in the stored range: runs of one or more missing bars. */
+  gaps: number;
+  /** Bars missing between first and last. */
+  missingBars: number;
+}
+
+/** Per symbol and timeframe: first, last, count, holes and missing bars. Cheap (walks the primary key). */
+export async function candleStatus(db: Db, filter: { symbol?: string; timeframe?: string } = {}): Promise<CandleStatus[]> {
+  const { rows } = await db.pool.query<{ symbol: string; timeframe: string; first_ms: number; last_ms: number; count: number }>(
+    `SELECT symbol, timeframe, (extract(epoch FROM min(ts)) * 1000)::float8 AS first_ms,
+            (extract(epoch FROM max(ts)) * 1000)::float8 AS last_ms, count(*)::int AS count
+     FROM candles WHERE ($1::text IS NULL OR symbol = $1) AND ($2::text IS NULL OR timeframe = $2)
+     GROUP BY symbol, timeframe ORDER BY symbol, timeframe`,
+    [filter.symbol ?? null, filter.timeframe ?? null],
+  );
+  const out: CandleStatus[] = [];
+  for (const r of rows) {
+    const stepMs = parseStepMs(r.timeframe);
+    let gaps = 0;
+    let missingBars = 0;
+    if (stepMs !== null) {
+      const g = await db.pool.query<{ gaps: number; missing: number }>(
+        `SELECT count(*)::int AS gaps, coalesce(sum(round(diff / $3) - 1), 0)::float8 AS missing FROM (
+           SELECT (extract(epoch FROM ts - lag(ts) OVER (ORDER BY ts)) * 1000)::float8 AS diff
+           FROM candles WHERE symbol = $1 AND timeframe = $2) d
+         WHERE diff > $3`,
+        [r.symbol, r.timeframe, stepMs],
+      );
+      gaps = g.rows[0]?.gaps ?? 0;
+      missingBars = g.rows[0]?.missing ?? 0;
+    }
+    out.push({ symbol: r.symbol, timeframe: r.timeframe, firstMs: r.first_ms, lastMs: r.last_ms, count: r.count, gaps, missingBars });
+  }
+  return out;
+}
+
+/** The open time of the last stored bar, ms, or null: where a fetch resumes. */
+export async function lastCandleMs(db: Db, symbol: string, timeframe: string): Promise<number | null> {
+  const { rows } = await db.pool.query<{ ms: number | null }>(
+    'SELECT (extract(epoch FROM max(ts)) * 1000)::float8 AS ms FROM candles WHERE symbol = $1 AND timeframe = $2',
+    [symbol, timeframe],
+  );
+  return rows[0]?.ms ?? null;
+}
+
+/**
+ * Content hash of a dataset: SHA-256 over a version tag, the timeframe and, per symbol in the
+ * given order, its name, bar count and the six float64 columns' bytes. Same bars, same hash,
+ * whichever database or source they came from.
+ */
+export function datasetHash(timeframe: string, series: readonly CandleSeries[]): string {
+  const h = createHash('sha256');
+  h.update(`mastertrade-dataset-v1\n${timeframe}\n`);
+  for (const s of series) {
+    h.update(`${s.symbol}\n${s.tsMs.length}\n`);
+    for (const col of [s.tsMs, s.open, s.high, s.low, s.close, s.volume]) h.update(littleEndian(col));
+  }
+  return h.digest('hex');
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+function littleEndian(col: Float64Array): Uint8Array {
+  const bytes = new Uint8Array(col.buffer, col.byteOffset, col.byteLength);
+  if (LITTLE_ENDIAN) return bytes;
+  const out = new Uint8Array(col.length * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < col.length; i++) view.setFloat64(i * 8, col[i] as number, true);
+  return out;
+}

@@ -1,0 +1,94 @@
+import { DataError, validateSeries, type CandleSeries } from '@mastertrade/core';
+import type { Db } from '../client.js';
+import type { Dataset } from '../generated/prisma/client.js';
+import { candleStatus, datasetHash, readCandles } from './candles.js';
+
+export interface CreateDatasetOptions {
+  symbols: readonly string[];
+  /** Step of the stored candles, e.g. `5m`. */
+  timeframe: string;
+  /** Inclusive bar open time, ms; default: the latest first bar among the symbols. */
+  fromMs?: number;
+  /** EXCLUSIVE bar open time, ms; default: just after the earliest last bar among the symbols. */
+  toMs?: number;
+  /** Where the candles came from (`ccxt:binance`, `stored`, `embedded`, ...), recorded on the row. */
+  source?: string;
+}
+
+export interface LoadedDataset {
+  dataset: Dataset;
+  /** One validated series per symbol, in `symbols` order, sharing timestamps. */
+  series: CandleSeries[];
+}
+
+/**
+ * Fixes the candles a cycle uses: reads each symbol's range (by default the range every symbol
+ * covers), checks it (valid bars, no gaps, same timestamps for every symbol: DataError naming
+ * symbol and ts otherwise, so a gap is reported, never papered over), hashes it and stores the
+ * dataset row. The same candles give the same id, so this is idempotent.
+ */
+export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise<LoadedDataset> {
+  if (opts.symbols.length === 0) throw new Error('createDataset: at least one symbol is required');
+  let { fromMs, toMs } = opts;
+  if (fromMs === undefined || toMs === undefined) {
+    const status = await candleStatus(db, { timeframe: opts.timeframe });
+    for (const symbol of opts.symbols) {
+      const st = status.find((s) => s.symbol === symbol);
+      if (!st) throw new DataError('empty', symbol, opts.timeframe, null, 'no stored candles (import, seed or fetch them first)');
+      if (opts.fromMs === undefined) fromMs = Math.max(fromMs ?? -Infinity, st.firstMs);
+      if (opts.toMs === undefined) toMs = Math.min(toMs ?? Infinity, st.lastMs + 1);
+    }
+  }
+  const series = await Promise.all(opts.symbols.map((symbol) => readCandles(db, { symbol, timeframe: opts.timeframe, fromMs, toMs })));
+  checkSeries(series, opts.timeframe);
+  const first = series[0] as CandleSeries;
+  const id = datasetHash(opts.timeframe, series);
+  const dataset = await db.prisma.dataset.upsert({
+    where: { id },
+    create: {
+      id,
+      symbols: [...opts.symbols],
+      timeframe: opts.timeframe,
+      fromTs: new Date(first.tsMs[0] as number),
+      toTs: new Date(first.tsMs[first.tsMs.length - 1] as number),
+      bars: first.tsMs.length,
+      source: opts.source ?? null,
+    },
+    update: {},
+  });
+  return { dataset, series };
+}
+
+/** A stored dataset's candles, checked against its content hash (DataError if they changed). */
+export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
+  const dataset = await db.prisma.dataset.findUnique({ where: { id } });
+  if (!dataset) throw new Error(`dataset ${id} does not exist`);
+  const series = await Promise.all(
+    dataset.symbols.map((symbol) =>
+      readCandles(db, { symbol, timeframe: dataset.timeframe, fromMs: dataset.fromTs.getTime(), toMs: dataset.toTs.getTime() + 1 }),
+    ),
+  );
+  checkSeries(series, dataset.timeframe);
+  const hash = datasetHash(dataset.timeframe, series);
+  if (hash !== dataset.id) {
+    const s = series[0] as CandleSeries;
+    throw new DataError('empty', s.symbol, dataset.timeframe, null, `the stored candles of dataset ${id} no longer match its content hash`);
+  }
+  return { dataset, series };
+}
+
+function checkSeries(series: readonly CandleSeries[], timeframe: string): void {
+  for (const s of series) validateSeries(s);
+  const first = series[0] as CandleSeries;
+  for (const s of series) {
+    if (s.tsMs.length !== first.tsMs.length || s.tsMs[0] !== first.tsMs[0]) {
+      throw new DataError(
+        'misaligned',
+        s.symbol,
+        timeframe,
+        s.tsMs[0] ?? null,
+        `${s.symbol} has ${s.tsMs.length} bars from ${new Date(s.tsMs[0] as number).toISOString()}, ${first.symbol} ${first.tsMs.length} from ${new Date(first.tsMs[0] as number).toISOString()}`,
+      );
+    }
+  }
+}
