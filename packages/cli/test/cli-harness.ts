@@ -79,6 +79,25 @@ export function runCli(args: string[], opts: { cwd?: string } = {}): Promise<Cli
   });
 }
 
+/**
+ * Spawns the CLI and closes the reading end of its stdout after the first line, as
+ * `mastertrade ... | head -1` does.
+ */
+export function runCliReadingOneLine(args: string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes('\n')) child.stdout.destroy();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Non-blank stdout lines. */
 export const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 

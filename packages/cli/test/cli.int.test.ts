@@ -12,6 +12,7 @@ import {
   lines,
   removeTempDirs,
   runCli,
+  runCliReadingOneLine,
   strategyDoc,
   tempDir,
   writeIn,
@@ -266,6 +267,13 @@ describe.concurrent('--json', () => {
     expect(out.map((o) => o['strategy'] ?? o['file'])).toEqual(['a', 'b.json', 'c.json', 'd']);
     expect(r.stderr).toContain('2 strategies could not run');
     expect(r.stderr).not.toContain('{');
+  });
+
+  it('a reader that stops after one line (| head -1) ends the batch quietly', async ({ expect }) => {
+    const r = await runCliReadingOneLine(['backtest', '--strategies', join(GOLDEN, 'strategies'), '--json']);
+    expect(r.stderr, 'no EPIPE stack trace').toBe('');
+    expect(r.code).toBe(EXIT_OK);
+    expect(JSON.parse(lines(r.stdout)[0] ?? '')).toHaveProperty('strategy');
   });
 });
 
