@@ -2,24 +2,36 @@ import { DEFAULT_SETTINGS, type BacktestSettings } from '@mastertrade/core';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 
-const numberFlag = (name: string) =>
+/** Plain decimal notation only: `Number('')` is 0 and `Number('0x10')` is 16. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+const numberFlag = (rule: z.ZodNumber) =>
   z
     .string()
-    .regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/, `--${name} must be a number`)
-    .transform(Number);
+    .regex(NUMBER, 'must be a number')
+    .transform(Number)
+    .pipe(rule);
+
+const finite = () => z.number({ error: 'must be a finite number' });
 
 const settingsSchema = z.object({
-  capital: numberFlag('capital').pipe(z.number().positive('--capital must be > 0').finite()).optional(),
-  fee: numberFlag('fee').pipe(z.number().min(0, '--fee must be >= 0').lt(1, '--fee must be < 1')).optional(),
-  slippage: numberFlag('slippage')
-    .pipe(z.number().min(0, '--slippage must be >= 0').lt(1, '--slippage must be < 1'))
-    .optional(),
+  capital: numberFlag(finite().positive('must be > 0')).optional(),
+  fee: numberFlag(finite().min(0, 'must be >= 0').lt(1, 'must be < 1')).optional(),
+  slippage: numberFlag(finite().min(0, 'must be >= 0').lt(1, 'must be < 1')).optional(),
 });
 
-/** Backtest settings from flag strings, with the documented defaults. */
-export function parseSettings(flags: { capital?: string; fee?: string; slippage?: string }): BacktestSettings {
+type SettingsFlags = { capital?: string; fee?: string; slippage?: string };
+
+/** Backtest settings from flag strings, with the documented defaults; a bad value names its flag. */
+export function parseSettings(flags: SettingsFlags): BacktestSettings {
   const r = settingsSchema.safeParse(flags);
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
+  if (!r.success) {
+    const messages = r.error.issues.map((issue) => {
+      const name = String(issue.path[0]) as keyof SettingsFlags;
+      return `--${name} ${issue.message} (got ${JSON.stringify(flags[name])})`;
+    });
+    throw new UsageError(messages.join('; '));
+  }
   return {
     capital: r.data.capital ?? DEFAULT_SETTINGS.capital,
     fee: r.data.fee ?? DEFAULT_SETTINGS.fee,

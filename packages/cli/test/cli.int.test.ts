@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import {
   EXAMPLES,
   GOLDEN,
@@ -24,6 +24,8 @@ import {
  * and stderr. STRATEGY_FORMAT.md "The command" is the contract.
  */
 
+// Each test spawns one to three node processes; several run at once on a small machine.
+vi.setConfig({ testTimeout: 120_000 });
 beforeAll(() => ensureBuilt(), 300_000);
 afterAll(() => removeTempDirs());
 
@@ -64,13 +66,13 @@ describe.concurrent('help', () => {
 
   it('no command shows the usage and exits 2', async ({ expect }) => {
     const r = await runCli([]);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stdout + r.stderr).toContain('backtest');
   });
 
   it('an unknown command exits 2 naming it', async ({ expect }) => {
     const r = await runCli(['frobnicate']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('frobnicate');
     expect(r.stdout).toBe('');
   });
@@ -92,6 +94,7 @@ describe.concurrent('bad flags exit 2 with a message on stderr', () => {
     ['--capital of 0', [...good, '--capital', '0'], '--capital'],
     ['a negative --capital', [...good, '--capital=-100'], '--capital'],
     ['--capital in hex', [...good, '--capital', '0x10'], '--capital'],
+    ['--capital too large for a number', [...good, '--capital', '1e400'], '--capital'],
   ];
   it.for(cases)('%s', async ([, args, named], { expect }) => {
     const r = await runCli(['backtest', ...args]);
@@ -100,13 +103,21 @@ describe.concurrent('bad flags exit 2 with a message on stderr', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(r.stdout, 'nothing on stdout').toBe('');
   });
+
+  it('several bad settings are all named, with the values given', async ({ expect }) => {
+    const r = await runCli(['backtest', ...good, '--fee', '5', '--slippage', 'lots', '--capital=-1e3']);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
+    for (const part of ['--fee must be < 1 (got "5")', '--slippage must be a number (got "lots")', '--capital must be > 0 (got "-1e3")']) {
+      expect(r.stderr).toContain(part);
+    }
+  });
 });
 
 describe.concurrent('bad strategy files exit 2 naming the file and the field', () => {
   it('a strategy file that does not exist', async ({ expect }) => {
     const dir = tempDir();
     const r = await runCli(['backtest', '--strategy', join(dir, 'missing.json'), '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('missing.json');
     expect(r.stdout).toBe('');
   });
@@ -114,14 +125,14 @@ describe.concurrent('bad strategy files exit 2 naming the file and the field', (
   it('a --strategies folder that does not exist', async ({ expect }) => {
     const dir = tempDir();
     const r = await runCli(['backtest', '--strategies', join(dir, 'nowhere'), '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('nowhere');
     expect(r.stdout).toBe('');
   });
 
   it('a folder given to --strategy', async ({ expect }) => {
     const r = await runCli(['backtest', '--strategy', EXAMPLES, '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('--strategies');
     expect(r.stdout).toBe('');
   });
@@ -129,7 +140,7 @@ describe.concurrent('bad strategy files exit 2 naming the file and the field', (
   it('an empty strategy file', async ({ expect }) => {
     const path = writeIn(tempDir(), 'empty.json', '');
     const r = await runCli(['backtest', '--strategy', path, '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('empty.json');
     expect(r.stdout).toBe('');
   });
@@ -138,7 +149,7 @@ describe.concurrent('bad strategy files exit 2 naming the file and the field', (
     const doc = strategyDoc({ risk: { size: 0.5, leverage: 10, stopLoss: null, takeProfit: null, trailingStop: null } });
     const path = writeIn(tempDir(), 'too-much-leverage.json', doc);
     const r = await runCli(['backtest', '--strategy', path, '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('too-much-leverage.json');
     expect(r.stderr).toContain('risk.leverage');
     expect(r.stdout).toBe('');
@@ -147,7 +158,7 @@ describe.concurrent('bad strategy files exit 2 naming the file and the field', (
   it('invalid JSON names the file', async ({ expect }) => {
     const path = writeIn(tempDir(), 'truncated.json', '{"version": 1, "name": ');
     const r = await runCli(['backtest', '--strategy', path, '--json']);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stderr).toContain('truncated.json');
     expect(r.stderr).toContain('invalid JSON');
     expect(r.stdout).toBe('');
@@ -272,7 +283,7 @@ describe.concurrent('--json', () => {
   it('a reader that stops after one line (| head -1) ends the batch quietly', async ({ expect }) => {
     const r = await runCliReadingOneLine(['backtest', '--strategies', join(GOLDEN, 'strategies'), '--json']);
     expect(r.stderr, 'no EPIPE stack trace').toBe('');
-    expect(r.code).toBe(EXIT_OK);
+    expect(r.code, r.stderr).toBe(EXIT_OK);
     expect(JSON.parse(lines(r.stdout)[0] ?? '')).toHaveProperty('strategy');
   });
 });
@@ -360,6 +371,20 @@ describe.concurrent('batches', () => {
     expect(out.map((o) => o['strategy'] ?? o['line'])).toEqual(['one', 3, 'four']);
   });
 
+  it('--strategies with a single .json document runs it like a folder of one', async ({ expect }) => {
+    const r = await runCli(['backtest', '--strategies', join(EXAMPLES, '02_macd-cross-4h.json'), '--json']);
+    expect(r.code, r.stderr).toBe(EXIT_OK);
+    expect((jsonLines(r.stdout) as Result[]).map((o) => o.strategy)).toEqual(['macd-cross-4h']);
+  });
+
+  it('an empty JSON-lines file is an error naming it', async ({ expect }) => {
+    const path = writeIn(tempDir(), 'nothing.jsonl', '\n\n');
+    const r = await runCli(['backtest', '--strategies', path, '--json']);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain('nothing.jsonl');
+    expect(r.stdout).toBe('');
+  });
+
   it('a data error in a batch is an error line for that strategy only', async ({ expect }) => {
     const dir = tempDir();
     writeIn(dir, 'data/BTCUSDT_5m.csv', embeddedCsv('BTCUSDT', 3000));
@@ -425,7 +450,7 @@ describe.concurrent('human output and the examples', () => {
     writeIn(dir, 'in/1.json', strategyDoc({ name: 'good-one' }));
     writeIn(dir, 'in/2.json', strategyDoc({ name: 'bad-one', timeframe: '2h' }));
     const r = await runCli(['backtest', '--strategies', join(dir, 'in')]);
-    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.code, r.stderr).toBe(EXIT_USAGE);
     expect(r.stdout).toContain('good-one');
     expect(r.stdout).not.toContain('bad-one');
     expect(r.stderr).toContain('2.json');
