@@ -38,7 +38,7 @@ export async function* readStrategies(path: string): AsyncGenerator<StrategySour
   if (!existsSync(path)) throw new UsageError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     const names = readdirSync(path)
-      .filter((n) => n.endsWith('.json'))
+      .filter((n) => n.endsWith('.json') && statSync(join(path, n)).isFile())
       .sort();
     if (names.length === 0) throw new UsageError(`${path}: no .json strategy documents in this folder`);
     for (const name of names) yield { file: name, line: null, text: readFileSync(join(path, name), 'utf8') };

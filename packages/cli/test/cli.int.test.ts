@@ -318,6 +318,7 @@ describe.concurrent('batches', () => {
     const names = ['b.json', '10_x.json', 'a.json', '2_y.json'];
     for (const n of names) writeIn(dir, `in/${n}`, strategyDoc({ name: `doc-${n.replace('.json', '')}` }));
     writeIn(dir, 'in/README.md', 'not a strategy');
+    writeIn(dir, 'in/zz.json/notes.txt', 'a folder named like a document is not one');
     const r = await runCli(['backtest', '--strategies', join(dir, 'in'), '--json']);
     expect(r.code, r.stderr).toBe(EXIT_OK);
     const out = jsonLines(r.stdout) as Result[];
