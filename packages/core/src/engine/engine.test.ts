@@ -260,7 +260,7 @@ describe('engine: shorts mirror longs', () => {
     simulate(signalStrategy({ sides: 'short', risk: r }), [series('BTCUSDT', rows)], settings);
 
   it('sells at open*(1-s), buys back at open*(1+s), and earns when the price falls', () => {
-    const r = runShort([flat(100, S), [100, 101, 98, 99, X], [90, 91, 89, 90], flat(90)], null, { capital: 1000, fee: 0, slippage: 0.01 });
+    const r = runShort([flat(100, S), [100, 101, 98, 99, X], [90, 91, 89, 90], flat(90)], {}, { capital: 1000, fee: 0, slippage: 0.01 });
     const t = onlyTrade(r);
     expect(t).toMatchObject({ side: 'short', entryIndex: 1, exitIndex: 2, reason: 'signal' });
     expect(t.entryPrice).toBeCloseTo(99, 9);
@@ -308,7 +308,7 @@ describe('engine: shorts mirror longs', () => {
   });
 
   it('closes an open short at the last close * (1+s) at the end of data', () => {
-    const r = runShort([flat(100, S), flat(100), [95, 96, 94, 95]], null, { capital: 1000, fee: 0, slippage: 0.01 });
+    const r = runShort([flat(100, S), flat(100), [95, 96, 94, 95]], {}, { capital: 1000, fee: 0, slippage: 0.01 });
     const t = onlyTrade(r);
     expect(t).toMatchObject({ exitIndex: 2, reason: 'end_of_data' });
     expect(t.exitPrice).toBeCloseTo(95 * 1.01, 9);
