@@ -23,5 +23,9 @@ export {
   type SaveResultInput,
 } from './repositories/results.js';
 export { saveStrategies, setStrategyStatus, type NewStrategy } from './repositories/strategies.js';
+export * from './repositories/cycles.js';
+export * from './repositories/cycle-members.js';
+export * from './repositories/cycle-results.js';
+export * from './repositories/learning.js';
 export { Prisma } from './generated/prisma/client.js';
 export type * from './generated/prisma/client.js';

@@ -1,9 +1,8 @@
 import type pg from 'pg';
+import type { CycleState, CycleTrigger } from '../generated/prisma/client.js';
 
 /** Cycle rows and their state machine, in plain SQL over the shared pool (no business rules). */
 
-export type CycleState = 'pending' | 'fetching' | 'generating' | 'backtesting' | 'learning' | 'completed' | 'partial' | 'failed';
-export type CycleTrigger = 'schedule' | 'manual' | 'api';
 export const FINAL_STATES: readonly CycleState[] = ['completed', 'partial', 'failed'];
 
 export interface CycleRow {

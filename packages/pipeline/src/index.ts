@@ -1,0 +1,11 @@
+export { cycleConfigSchema, defaultCycleConfig, type CycleConfig } from './cycle-config.js';
+export { prepareDataset, type PreparedDataset, type PrepareDatasetOptions } from './dataset.js';
+export { DatasetCache } from './dataset-cache.js';
+export type { PipelineDeps, PipelineLogger } from './deps.js';
+export { startCycle, type StartCycleDeps, type StartCycleResult } from './start-cycle.js';
+export { enqueueBacktests } from './flow.js';
+export { runBatch, type RunBatchDeps } from './run-batch.js';
+export { finalizeCycle, type FinalizeReason, type FinalizeResult } from './finalize.js';
+export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
+export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';
+export { runService, serviceEnvSchema, observeJobs, type ServiceContext } from './service.js';

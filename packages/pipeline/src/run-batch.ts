@@ -1,0 +1,79 @@
+import { DataError, parseStrategy, passesFilters, simulate, StrategyValidationError, toResult } from '@mastertrade/core';
+import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBacktestResult, saveEquityCurve, saveTrades, type Db } from '@mastertrade/db';
+import type { BacktestRunPayload, BacktestRunResult } from '@mastertrade/queue';
+import { cycleConfigSchema } from './cycle-config.js';
+import type { DatasetCache } from './dataset-cache.js';
+
+export interface RunBatchDeps {
+  db: Db;
+  datasets: DatasetCache;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/**
+ * The `backtest.run` job: runs a batch of a cycle's strategies on the cycle's dataset and
+ * writes each result as soon as it exists (idempotent key: strategy + dataset + engine). A
+ * strategy already done is skipped, so a retried or re-delivered batch never runs one twice;
+ * a strategy that cannot run (bad document, data error) is marked failed and the rest go on;
+ * past the deadline or after the cycle closed, the rest is left to the deadline handler.
+ */
+export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promise<BacktestRunResult> {
+  const t0 = performance.now();
+  const { db } = deps;
+  const out = { done: 0, skipped: 0, failed: 0, passed: 0, ms: 0 };
+  const cycle = await getCycle(db.pool, p.cycleId);
+  if (!cycle || FINAL_STATES.includes(cycle.state)) {
+    out.skipped = p.strategyIds.length;
+    return { ...out, ms: performance.now() - t0 };
+  }
+  const cfg = cycleConfigSchema.parse(cycle.config);
+  const states = await db.pool.query<{ strategy_id: string; state: string }>(
+    `SELECT strategy_id, state FROM cycle_strategies WHERE cycle_id = $1 AND strategy_id = ANY($2::text[])`,
+    [p.cycleId, p.strategyIds],
+  );
+  const todo = states.rows.filter((r) => r.state === 'queued' || r.state === 'failed').map((r) => r.strategy_id);
+  out.skipped = p.strategyIds.length - todo.length;
+  const docs = await loadDocuments(db.pool, todo);
+  const data = await deps.datasets.get(p.datasetId);
+  const deadline = cycle.deadline?.getTime() ?? Infinity;
+  for (const id of todo) {
+    if (deps.signal?.aborted || (deps.now ?? Date.now)() > deadline) {
+      out.skipped += todo.length - out.done - out.failed;
+      break;
+    }
+    const started = performance.now();
+    let run;
+    let doc;
+    try {
+      doc = parseStrategy(docs.get(id));
+      run = simulate(doc, doc.symbols.map((s) => data.series(s, doc!.timeframe)), cfg.settings, data.indicators);
+    } catch (err) {
+      if (err instanceof StrategyValidationError || err instanceof DataError) {
+        await markMembers(db.pool, p.cycleId, [id], 'failed', `${err.name}: ${err.message}`.slice(0, 2000));
+        out.failed++;
+        continue;
+      }
+      throw err;
+    }
+    const result = toResult(doc, run, cfg.settings);
+    const passed = passesFilters(result.metrics, cfg.filters);
+    const row = await saveBacktestResult(db, {
+      strategyId: id,
+      datasetId: p.datasetId,
+      engineVersion: p.engineVersion,
+      cycleId: p.cycleId,
+      result,
+      passed,
+      durationMs: performance.now() - started,
+    });
+    if (passed) {
+      await saveTrades(db, row.id, result.trades);
+      await saveEquityCurve(db, row.id, run.tsMs, run.equity);
+    }
+    await markMembers(db.pool, p.cycleId, [id], 'done');
+    out.done++;
+    if (passed) out.passed++;
+  }
+  return { ...out, ms: performance.now() - t0 };
+}

@@ -1,0 +1,24 @@
+import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import { baseEnvSchema, loadConfig } from '@mastertrade/config';
+import { openDb } from '@mastertrade/db';
+import { DatasetCache, runBatch, type RunBatchDeps } from '@mastertrade/pipeline';
+import { backtestRunPayload, type BacktestRunResult } from '@mastertrade/queue';
+
+/**
+ * Runs in a worker thread (BullMQ sandbox). The thread lives across jobs, so its database
+ * pool and candle/indicator cache are made once and reused by every batch it runs.
+ */
+let deps: RunBatchDeps | null = null;
+
+function init(): RunBatchDeps {
+  const env = loadConfig(baseEnvSchema);
+  const db = openDb({ url: env.DATABASE_URL, maxConnections: 2, applicationName: 'backtest-worker' });
+  return { db, datasets: new DatasetCache(db) };
+}
+
+export default async function backtestRun(job: SandboxedJob): Promise<BacktestRunResult> {
+  const parsed = backtestRunPayload.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid backtest.run payload: ${parsed.error.message}`);
+  deps ??= init();
+  return runBatch(parsed.data, deps);
+}

@@ -1,0 +1,27 @@
+import { finalizeCycle, observeJobs, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
+
+/**
+ * learner: the flow parent `learner.evaluate` runs once a cycle's backtests settled (failed
+ * children included, as ignored failures) and finalizes the cycle: filters, insights, pattern
+ * bandit, GA population, promotions.
+ */
+await runService('learner', serviceEnvSchema, async (ctx) => {
+  const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log };
+  const worker = startWorker({
+    queue: QUEUES.learner,
+    connection: ctx.workerConnection('learner-worker'),
+    prefix: ctx.env.QUEUE_PREFIX,
+    log: ctx.log,
+    observe: observeJobs(ctx.jobs),
+    handlers: {
+      'learner.evaluate': async (data, job) => {
+        const failedJobs = await job.ignoredFailures();
+        const r = await finalizeCycle(data.cycleId, deps, { reason: 'children_settled', failedJobs });
+        if (!r) throw new SkipError(`cycle ${data.cycleId} is not waiting for its learner (already finished or not started)`);
+        return r;
+      },
+    },
+  });
+  ctx.shutdown.add('learner worker', () => worker.close());
+});
