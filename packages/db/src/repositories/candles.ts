@@ -22,30 +22,28 @@ export interface SaveCandlesReport {
   conflictSamples: number[];
 }
 
-const INSERT_SQL = `
-WITH input AS (
-  SELECT to_timestamp(t.ts_ms / 1000.0) AS ts, t.open, t.high, t.low, t.close, t.volume
+const INPUT = `SELECT to_timestamp(t.ts_ms / 1000.0) AS ts, t.open, t.high, t.low, t.close, t.volume
   FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[])
-    AS t(ts_ms, open, high, low, close, volume)
-), ins AS (
-  INSERT INTO candles (symbol, timeframe, ts, open, high, low, close, volume)
-  SELECT $1, $2, ts, open, high, low, close, volume FROM input
-  ON CONFLICT (symbol, timeframe, ts) DO NOTHING
-  RETURNING 1
-)
-SELECT
-  (SELECT count(*) FROM ins)::int AS inserted,
-  (SELECT count(*) FROM input i JOIN candles c ON c.symbol = $1 AND c.timeframe = $2 AND c.ts = i.ts
-     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (i.open, i.high, i.low, i.close, i.volume))::int AS conflicting,
-  (SELECT coalesce(array_agg(x.ms), '{}') FROM (
-     SELECT (extract(epoch FROM i.ts) * 1000)::float8 AS ms FROM input i
-     JOIN candles c ON c.symbol = $1 AND c.timeframe = $2 AND c.ts = i.ts
-     WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (i.open, i.high, i.low, i.close, i.volume)
-     ORDER BY i.ts LIMIT 5) x) AS samples`;
+    AS t(ts_ms, open, high, low, close, volume)`;
+
+const INSERT_SQL = `INSERT INTO candles (symbol, timeframe, ts, open, high, low, close, volume)
+  SELECT $1, $2, ts, open, high, low, close, volume FROM (${INPUT}) i
+  ON CONFLICT (symbol, timeframe, ts) DO NOTHING`;
 
 /**
- * Stores a series' bars: new bars are inserted, bars already stored are left as they are (the CTE's
- * join sees the table as it was before this statement, so it compares exactly the skipped bars).
+ * The skipped bars whose stored values differ. The stored side is bounded to the chunk's time range
+ * ($9, $10) so the planner scans that slice once and hash-joins, instead of probing per row.
+ */
+const CONFLICTS_SQL = `SELECT (extract(epoch FROM i.ts) * 1000)::float8 AS ms
+  FROM (${INPUT}) i
+  JOIN (SELECT * FROM candles WHERE symbol = $1 AND timeframe = $2
+          AND ts >= to_timestamp($9::float8 / 1000.0) AND ts <= to_timestamp($10::float8 / 1000.0)) c ON c.ts = i.ts
+  WHERE (c.open, c.high, c.low, c.close, c.volume) IS DISTINCT FROM (i.open, i.high, i.low, i.close, i.volume)
+  ORDER BY i.ts`;
+
+/**
+ * Stores a series' bars: new bars are inserted, bars already stored are left as they are and
+ * compared, so the caller can report stored bars that differ from the input.
  * Runs in one transaction: either every bar of the series is stored or none is. Storing the same
  * series twice changes nothing. Two writers of overlapping series do not deadlock: both insert in
  * ts order.
@@ -72,12 +70,14 @@ export async function saveCandlesWith(client: pg.PoolClient | pg.Client, series:
   for (let from = 0; from < n; from += CHUNK_ROWS) {
     const to = Math.min(n, from + CHUNK_ROWS);
     const cols = [series.tsMs, series.open, series.high, series.low, series.close, series.volume].map((c) => pgFloatArray(c.subarray(from, to)));
-    const { rows } = await client.query<{ inserted: number; conflicting: number; samples: number[] }>(INSERT_SQL, [series.symbol, series.timeframe, ...cols]);
-    const r = rows[0] as { inserted: number; conflicting: number; samples: number[] };
-    report.inserted += r.inserted;
-    report.conflicting += r.conflicting;
-    report.unchanged += to - from - r.inserted - r.conflicting;
-    for (const ms of r.samples) if (report.conflictSamples.length < 5) report.conflictSamples.push(Number(ms));
+    const ins = await client.query(INSERT_SQL, [series.symbol, series.timeframe, ...cols]);
+    const inserted = ins.rowCount ?? 0;
+    report.inserted += inserted;
+    if (inserted === to - from) continue;
+    const { rows } = await client.query<{ ms: number }>(CONFLICTS_SQL, [series.symbol, series.timeframe, ...cols, series.tsMs[from], series.tsMs[to - 1]]);
+    report.conflicting += rows.length;
+    report.unchanged += to - from - inserted - rows.length;
+    for (const r of rows.slice(0, 5 - report.conflictSamples.length)) report.conflictSamples.push(r.ms);
   }
   return report;
 }
@@ -106,11 +106,14 @@ export interface CandleRange {
 export async function readCandles(db: Db, range: CandleRange): Promise<CandleSeries> {
   const stepMs = parseStepMs(range.timeframe);
   if (stepMs === null) throw new DataError('invalid_bar', range.symbol, range.timeframe, null, `timeframe ${JSON.stringify(range.timeframe)} is not a step such as 5m or 1h`);
+  const values: (string | number)[] = [range.symbol, range.timeframe];
+  let bounds = '';
+  if (range.fromMs !== undefined) bounds += ` AND ts >= to_timestamp($${values.push(range.fromMs)}::float8 / 1000.0)`;
+  if (range.toMs !== undefined) bounds += ` AND ts < to_timestamp($${values.push(range.toMs)}::float8 / 1000.0)`;
   const { rows } = await db.pool.query<[number, number, number, number, number, number]>({
     text: `SELECT (extract(epoch FROM ts) * 1000)::float8, open, high, low, close, volume FROM candles
-           WHERE symbol = $1 AND timeframe = $2 AND ts >= to_timestamp($3::float8 / 1000.0) AND ts < to_timestamp($4::float8 / 1000.0)
-           ORDER BY ts`,
-    values: [range.symbol, range.timeframe, range.fromMs ?? -8.64e15, range.toMs ?? 8.64e15],
+           WHERE symbol = $1 AND timeframe = $2${bounds} ORDER BY ts`,
+    values,
     rowMode: 'array',
   });
   const s = allocSeries(range.symbol, range.timeframe, stepMs, rows.length);
