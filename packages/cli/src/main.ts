@@ -6,6 +6,9 @@ const HELP = `mastertrade: invent, backtest and learn crypto trading strategies
 
 Commands:
   backtest    run strategy documents over candles (see: mastertrade backtest --help)
+  data        import, seed, fetch and inspect stored candles (see: mastertrade data --help)
+  cycle       enqueue a generation cycle on the running services, optionally wait for it
+  strategies  list stored strategies with their latest results
 
 ${BACKTEST_HELP}`;
 
@@ -23,6 +26,13 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
     switch (command) {
       case 'backtest':
         return await backtestCommand(rest, io);
+      case 'data':
+        return await (await import('./commands/data.js')).dataCommand(rest, io);
+      // Commands that talk to PostgreSQL/Redis load their modules on demand, so `backtest` starts fast.
+      case 'cycle':
+        return await (await import('./commands/cycle.js')).cycleCommand(rest, io);
+      case 'strategies':
+        return await (await import('./commands/strategies.js')).strategiesCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -33,13 +43,18 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
         throw new UsageError(`unknown command ${JSON.stringify(command)} (try: mastertrade --help)`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof DataDirectoryError || isParseArgsError(err) || isUserFsError(err)) {
+    if (err instanceof UsageError || err instanceof DataDirectoryError || isConfigError(err) || isParseArgsError(err) || isUserFsError(err)) {
       io.err(`mastertrade ${command ?? ''}: ${(err as Error).message}\n`);
       return EXIT_USAGE;
     }
     io.err(`mastertrade ${command ?? ''}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT_INTERNAL;
   }
+}
+
+/** packages/config's ConfigError (checked by name: config is loaded lazily with the commands that need it). */
+function isConfigError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConfigError';
 }
 
 function isParseArgsError(err: unknown): boolean {

@@ -25,6 +25,8 @@ await runService('generator', schema, async (ctx) => {
     events.on('error', () => undefined);
     ctx.shutdown.add('fetch events', () => events.close());
     fetch = async (symbols) => {
+      // Without a live data-fetcher the job would only wait for the timeout: say so at once.
+      if ((await queues.queue(QUEUES.fetch).getWorkersCount()) === 0) throw new Error('no data-fetcher worker is running');
       const job = await queues.add('fetch.candles', { exchange: env.FETCH_EXCHANGE, symbols: [...symbols], timeframe: config.baseTimeframe, days: config.days });
       await job.waitUntilFinished(events, env.FETCH_TIMEOUT_MS);
     };
