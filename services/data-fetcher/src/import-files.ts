@@ -51,7 +51,8 @@ export async function importCandleFiles(db: Db, path: string): Promise<ImportRep
       series = parseCandleCsv(text, { symbol: f.symbol, timeframe: f.step, stepMs: f.stepMs });
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
-      report.failed.push({ file: f.path, line: err.line, error: err.message });
+      const named = new DataError(err.kind, err.symbol, err.timeframe, err.tsMs, err.detail, err.line, f.path);
+      report.failed.push({ file: f.path, line: err.line, error: named.message });
       continue;
     }
     const saved = await saveCandles(db, series);
