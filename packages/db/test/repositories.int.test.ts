@@ -1,0 +1,134 @@
+import { allocSeries, DataError, randomStrategy, createRng, type BacktestResult, type CandleSeries, type TradeJson } from '@mastertrade/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  candleStatus,
+  createDataset,
+  createTestDatabase,
+  datasetHash,
+  loadDataset,
+  openDb,
+  readCandles,
+  readEquityCurve,
+  saveBacktestResult,
+  saveCandles,
+  saveEquityCurve,
+  saveStrategies,
+  saveTrades,
+  type Db,
+  type TestDatabase,
+} from '../src/index.js';
+
+const STEP = 300_000;
+const T0 = Date.UTC(2025, 3, 3, 17, 5);
+
+function series(symbol: string, n: number, opts: { from?: number; skip?: (i: number) => boolean; bump?: number } = {}): CandleSeries {
+  const idx = Array.from({ length: n }, (_, i) => i).filter((i) => !opts.skip?.(i));
+  const s = allocSeries(symbol, '5m', STEP, idx.length);
+  idx.forEach((i, k) => {
+    const open = 100 + Math.sin(i) / 3 + (opts.bump ?? 0);
+    const close = open + Math.cos(i) / 7;
+    s.tsMs[k] = (opts.from ?? T0) + i * STEP;
+    s.open[k] = open;
+    s.close[k] = close;
+    s.high[k] = Math.max(open, close) + 0.1 / 3;
+    s.low[k] = Math.min(open, close) - 0.1 / 3;
+    s.volume[k] = 1e-9 + i * 1.1;
+  });
+  return s;
+}
+
+describe('repositories', () => {
+  let tdb: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    db = openDb({ url: tdb.url });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await tdb?.drop();
+  });
+  beforeEach(async () => {
+    await db.pool.query('TRUNCATE candles, datasets, strategies, cycles CASCADE');
+  });
+
+  it('stores and reads candles back bit for bit, within a range', async () => {
+    const s = series('AAAUSDT', 1_000);
+    expect(await saveCandles(db, s)).toEqual({ inserted: 1_000, unchanged: 0, conflicting: 0, conflictSamples: [] });
+    const back = await readCandles(db, { symbol: 'AAAUSDT', timeframe: '5m' });
+    for (const k of ['tsMs', 'open', 'high', 'low', 'close', 'volume'] as const) expect(back[k], k).toEqual(s[k]);
+    const part = await readCandles(db, { symbol: 'AAAUSDT', timeframe: '5m', fromMs: T0 + 10 * STEP, toMs: T0 + 20 * STEP });
+    expect(Array.from(part.tsMs), 'from inclusive, to exclusive').toEqual(Array.from(s.tsMs.subarray(10, 20)));
+    expect((await readCandles(db, { symbol: 'AAAUSDT', timeframe: '1h' })).tsMs.length).toBe(0);
+  });
+
+  it('reports status with gaps and missing bars', async () => {
+    await saveCandles(db, series('GAPUSDT', 100, { skip: (i) => (i >= 10 && i < 13) || i === 50 }));
+    await saveCandles(db, series('OKUSDT', 100));
+    expect(await candleStatus(db)).toEqual([
+      { symbol: 'GAPUSDT', timeframe: '5m', firstMs: T0, lastMs: T0 + 99 * STEP, count: 96, gaps: 2, missingBars: 4 },
+      { symbol: 'OKUSDT', timeframe: '5m', firstMs: T0, lastMs: T0 + 99 * STEP, count: 100, gaps: 0, missingBars: 0 },
+    ]);
+  });
+
+  it('makes a dataset over the common range, idempotently, and refuses gaps', async () => {
+    await saveCandles(db, series('AUSDT', 300));
+    await saveCandles(db, series('BUSDT', 280, { from: T0 + 10 * STEP }));
+    const a = await createDataset(db, { symbols: ['AUSDT', 'BUSDT'], timeframe: '5m', source: 'test' });
+    expect([a.dataset.fromTs.getTime(), a.dataset.toTs.getTime(), a.dataset.bars]).toEqual([T0 + 10 * STEP, T0 + 289 * STEP, 280]);
+    expect(a.dataset.id).toBe(datasetHash('5m', a.series));
+    const b = await createDataset(db, { symbols: ['AUSDT', 'BUSDT'], timeframe: '5m' });
+    expect(b.dataset.id, 'same candles, same dataset').toBe(a.dataset.id);
+    const loaded = await loadDataset(db, a.dataset.id);
+    expect(loaded.series[1]?.close).toEqual(a.series[1]?.close);
+    const other = await createDataset(db, { symbols: ['AUSDT'], timeframe: '5m', toMs: T0 + 100 * STEP });
+    expect(other.dataset.id, 'other candles, other hash').not.toBe(a.dataset.id);
+
+    await saveCandles(db, series('HOLEUSDT', 100, { skip: (i) => i === 40 }));
+    const err = await createDataset(db, { symbols: ['HOLEUSDT'], timeframe: '5m' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(String(err)).toMatch(/HOLEUSDT 5m at 2025-04-03T20:30:00.000Z: gap: 1 bar\(s\) missing/);
+  });
+
+  it('upserts a backtest result on its key, with trades and a compact equity curve', async () => {
+    const doc = randomStrategy(createRng(7), { symbols: ['AUSDT'] });
+    const { ids, inserted } = await saveStrategies(db, [{ document: doc, origin: 'random' }, { document: { ...doc, name: 'same rules' }, origin: 'ga' }]);
+    expect(inserted, 'same rules under another name are the same strategy').toBe(1);
+    expect(ids[0]).toBe(ids[1]);
+    await saveCandles(db, series('AUSDT', 100));
+    const { dataset } = await createDataset(db, { symbols: ['AUSDT'], timeframe: '5m' });
+    const trades: TradeJson[] = Array.from({ length: 3 }, (_, i) => ({
+      symbol: 'AUSDT', side: i % 2 ? 'short' : 'long', entryTime: new Date(T0 + i * STEP).toISOString(), entryPrice: 100 + i,
+      exitTime: new Date(T0 + (i + 1) * STEP).toISOString(), exitPrice: 101 + i, qty: 0.5, fees: 0.12, pnl: 0.38, reason: 'signal',
+    }));
+    const metrics = {
+      totalReturn: 0.12, sharpe: 1.5, sortino: null, maxDrawdown: 0.04, winRate: 0.6, profitFactor: 1.8, trades: 3, avgTradePnl: 0.38,
+      longestWinStreak: 2, longestLossStreak: 1, exposure: 0.3, monthlyReturns: { '2025-04': 0.12 },
+    };
+    const result: BacktestResult = {
+      strategy: doc.name, timeframe: '5m', settings: { capital: 10_000, fee: 0.0006, slippage: 0.0005 }, bars: 100,
+      from: new Date(T0).toISOString(), to: new Date(T0 + 99 * STEP).toISOString(), metrics, perSymbol: { AUSDT: metrics }, trades,
+    };
+    const key = { strategyId: ids[0] as string, datasetId: dataset.id, engineVersion: '1.0.0' };
+    const row = await saveBacktestResult(db, { ...key, result, passed: true });
+    expect(row).toMatchObject({ sharpe: 1.5, sortino: null, trades: 3, feeRate: 0.0006, passed: true });
+    expect(row.result, 'the JSON without trades').toEqual({ ...result, trades: undefined });
+    const again = await saveBacktestResult(db, { ...key, result: { ...result, metrics: { ...metrics, sharpe: 1.6 } } });
+    expect(again.id, 'same key, same row').toBe(row.id);
+    expect(await db.prisma.backtestResult.count()).toBe(1);
+    expect((await db.prisma.strategy.findUniqueOrThrow({ where: { id: key.strategyId } })).sharpe, 'copied to the strategy').toBe(1.6);
+
+    expect(await saveTrades(db, row.id, trades)).toBe(3);
+    expect(await saveTrades(db, row.id, trades), 'saving again inserts nothing').toBe(0);
+    const stored = await db.prisma.trade.findMany({ where: { resultId: row.id }, orderBy: { seq: 'asc' } });
+    expect(stored.map((t) => [t.seq, t.side, t.entryTs.toISOString(), t.pnl])).toEqual(trades.map((t, i) => [i, t.side, t.entryTime, t.pnl]));
+
+    const tsMs = Float64Array.from({ length: 2_000 }, (_, i) => T0 + i * STEP);
+    const equity = Float64Array.from({ length: 2_000 }, (_, i) => 10_000 + Math.sin(i / 50) * 100);
+    await saveEquityCurve(db, row.id, tsMs, equity, 500);
+    const curve = await readEquityCurve(db, row.id);
+    expect(curve?.equity.length).toBeLessThanOrEqual(500);
+    expect([curve?.tsMs[0], curve?.equity[0]]).toEqual([tsMs[0], equity[0]]);
+    expect([curve?.tsMs.at(-1), curve?.equity.at(-1)], 'the last point is always kept').toEqual([tsMs[1_999], equity[1_999]]);
+  });
+});
