@@ -408,7 +408,7 @@ describe('engine: several symbols', () => {
     for (const c of cases) {
       let error: unknown;
       try {
-        simulate(doc, [a, c.b], NO_COSTS);
+        backtest(doc, [a, c.b], NO_COSTS);
       } catch (err) {
         error = err;
       }
