@@ -6,3 +6,4 @@ export * from './metrics/index.js';
 export { sha256Hex } from './util/sha256.js';
 export { createRng, randInt, pick, roundTo, type Rng } from './util/rng.js';
 export * from './learning/index.js';
+export * from './validation/index.js';

@@ -1,0 +1,100 @@
+/**
+ * Probability of backtest overfitting by combinatorially symmetric cross-validation
+ * (Bailey, Borwein, López de Prado & Zhu, 2017). `returns[k]` is strategy k's return series on
+ * a common time grid (all the same length T). The rows are cut into S equal blocks; for every
+ * way of choosing S/2 blocks as in-sample (the rest out-of-sample), the strategy with the best
+ * in-sample Sharpe is found and its out-of-sample rank ω among all strategies taken; the
+ * logit λ = ln(ω/(1-ω)); PBO = share of splits with λ <= 0 (the in-sample winner is at or
+ * below the out-of-sample median).
+ */
+export interface PboResult {
+  pbo: number;
+  /** Number of in-sample/out-of-sample splits evaluated: C(S, S/2). */
+  splits: number;
+  strategies: number;
+  blocks: number;
+  rowsPerBlock: number;
+  /** Logits of every split, for a histogram. */
+  logits: number[];
+}
+
+export function probabilityOfBacktestOverfitting(returns: readonly ArrayLike<number>[], blocks = 16): PboResult {
+  const n = returns.length;
+  const t = n > 0 ? (returns[0] as ArrayLike<number>).length : 0;
+  if (blocks % 2 !== 0 || blocks < 2) throw new Error('PBO: the number of blocks must be even and >= 2');
+  if (n < 2 || t < blocks) return { pbo: NaN, splits: 0, strategies: n, blocks, rowsPerBlock: 0, logits: [] };
+  const rowsPerBlock = Math.floor(t / blocks);
+  // Per strategy and block: count, sum and sum of squares of returns (the last partial rows are dropped).
+  const sum = new Float64Array(n * blocks);
+  const sq = new Float64Array(n * blocks);
+  for (let k = 0; k < n; k++) {
+    const r = returns[k] as ArrayLike<number>;
+    if (r.length !== t) throw new Error('PBO: every return series must have the same length');
+    for (let b = 0; b < blocks; b++) {
+      let s = 0;
+      let s2 = 0;
+      for (let i = b * rowsPerBlock; i < (b + 1) * rowsPerBlock; i++) {
+        const x = r[i] as number;
+        s += x;
+        s2 += x * x;
+      }
+      sum[k * blocks + b] = s;
+      sq[k * blocks + b] = s2;
+    }
+  }
+  const half = blocks / 2;
+  const m = half * rowsPerBlock;
+  const sharpeOf = (k: number, mask: number, inSet: boolean): number => {
+    let s = 0;
+    let s2 = 0;
+    for (let b = 0; b < blocks; b++) {
+      if (((mask >> b) & 1) === 1 === inSet) {
+        s += sum[k * blocks + b] as number;
+        s2 += sq[k * blocks + b] as number;
+      }
+    }
+    const mean = s / m;
+    const v = (s2 - m * mean * mean) / (m - 1);
+    return v > 0 ? mean / Math.sqrt(v) : mean > 0 ? Infinity : mean < 0 ? -Infinity : 0;
+  };
+  const logits: number[] = [];
+  const oos = new Float64Array(n);
+  for (const mask of combinations(blocks, half)) {
+    let best = 0;
+    let bestSr = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const sr = sharpeOf(k, mask, true);
+      if (sr > bestSr) {
+        bestSr = sr;
+        best = k;
+      }
+    }
+    for (let k = 0; k < n; k++) oos[k] = sharpeOf(k, mask, false);
+    // Relative rank of the in-sample winner out of sample, in (0, 1): ties count half.
+    const target = oos[best] as number;
+    let below = 0;
+    let equal = 0;
+    for (let k = 0; k < n; k++) {
+      const v = oos[k] as number;
+      if (v < target) below++;
+      else if (v === target) equal++;
+    }
+    const omega = (below + (equal + 1) / 2) / (n + 1);
+    logits.push(Math.log(omega / (1 - omega)));
+  }
+  const overfit = logits.filter((l) => l <= 0).length;
+  return { pbo: overfit / logits.length, splits: logits.length, strategies: n, blocks, rowsPerBlock, logits };
+}
+
+/** Bit masks of every k-subset of {0..n-1}, in increasing order. */
+function* combinations(n: number, k: number): Generator<number> {
+  // Gosper's hack over n-bit masks.
+  let mask = (1 << k) - 1;
+  const limit = 1 << n;
+  while (mask < limit) {
+    yield mask;
+    const c = mask & -mask;
+    const r = mask + c;
+    mask = (((r ^ mask) >> 2) / c) | r;
+  }
+}
