@@ -243,6 +243,17 @@ describe('engine: trailing stop (long)', () => {
     expect(t.exitPrice).toBeCloseTo(90, 9);
   });
 
+  it('starts the peak at the entry fill price even when slippage puts it above every later high', () => {
+    // entry 100 * 1.01 = 101, above the entry bar's high 100; trailing 5%: level 101 * 0.95 = 95.95
+    // bar 2 low 95.5 hits it (a peak from highs alone, 100, would give 95 and no exit).
+    // The golden results pin this reading: hundreds of their trailing exits sit at the entry price's level.
+    const rows: Row[] = [...ENTER_LONG_AT_100, [100, 100, 96, 99], [97, 98, 95.5, 96], flat(96)];
+    const r = simulate(signalStrategy({ risk: { trailingStop: 0.05 } }), [series('BTCUSDT', rows)], { capital: 1000, fee: 0, slippage: 0.01 });
+    const t = onlyTrade(r);
+    expect(t).toMatchObject({ exitIndex: 2, reason: 'trailing_stop' });
+    expect(t.exitPrice).toBeCloseTo(101 * 0.95, 9);
+  });
+
   it('gaps through the trailing level at the open with slippage', () => {
     const gap: Row[] = [...ENTER_LONG_AT_100, [100, 120, 91, 115], [105, 106, 104, 105], flat(105)];
     const r = simulate(signalStrategy({ risk: { trailingStop: 0.1 } }), [series('BTCUSDT', gap)], { capital: 1000, fee: 0, slippage: 0.01 });
