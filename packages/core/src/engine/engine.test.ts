@@ -203,7 +203,8 @@ describe('engine: stops and take-profits (long)', () => {
 
   it('reports a pending signal exit at an open beyond the stop as `signal` (same price as the gap rule: the open with slippage)', () => {
     // The semantics do not order a signal fill and a gap stop at the same open; the engine fills the
-    // pending market order first. The price is the same either way.
+    // pending market order first, and so does the golden reference (strategy 003: the short closed at
+    // the 2025-05-19T00:00Z open, above its stop, is a `signal` exit). The price is the same either way.
     const r = simulate(signalStrategy({ risk }), [series('BTCUSDT', [...ENTER_LONG_AT_100, [100, 101, 99, 100, X], [90, 91, 89, 90], flat(90)])], costs);
     const t = onlyTrade(r);
     expect(t).toMatchObject({ exitIndex: 2, reason: 'signal' });
