@@ -1,6 +1,23 @@
 import type { CandleSeries } from '../candles/series.js';
 import type { IndicatorOperand, Operand } from '../genome/schema.js';
-import { atr, bollinger, ema, highest, lowest, macd, natr, rsi, sma, volumeRatio } from '../indicators/index.js';
+import {
+  atr,
+  bollinger,
+  bollingerBand,
+  ema,
+  highest,
+  lowest,
+  macd,
+  macdHist,
+  macdLine,
+  natr,
+  natrFromAtr,
+  rsi,
+  sma,
+  volumeRatio,
+  volumeRatioFrom,
+  windowStdDev,
+} from '../indicators/index.js';
 
 /** A stable text key for an operand, e.g. `rsi:14`, `macd:12:26:9:hist`, `bb:20:2:upper`, `#30`. */
 export function operandKey(o: Operand): string {
@@ -21,16 +38,26 @@ export function operandKey(o: Operand): string {
   }
 }
 
+/** The indicator columns of one series, by key. */
+type SeriesColumns = Map<string, Float64Array>;
+
 /**
  * Indicator columns computed once per (series, operand) and shared by every strategy that
- * asks for them. Bounded: least recently used columns leave once `maxBytes` is exceeded, so
- * a long batch of strategies runs in flat memory.
+ * asks for them. Columns are built from shared parts, each computed once and cached too:
+ * the EMAs inside MACD (a MACD line serves every signal period), the SMA and standard deviation
+ * inside Bollinger bands (they serve every k, and `bb:...:middle` is the `sma` column itself),
+ * the ATR inside NATR and the volume SMA inside the volume filter. Every number is the one the
+ * indicator function computes on its own.
+ *
+ * Bounded: least recently used columns leave once `maxBytes` is exceeded, so a long batch of
+ * strategies runs in flat memory. Columns are shared and must not be written to.
  */
 export class IndicatorCache {
   readonly #maxBytes: number;
-  readonly #columns = new Map<string, Float64Array>();
-  readonly #seriesIds = new WeakMap<CandleSeries, number>();
-  #nextSeriesId = 0;
+  /** Per series: its columns in least- to most-recently used order (one Map per series). */
+  readonly #bySeries = new WeakMap<CandleSeries, SeriesColumns>();
+  /** Every column across series in LRU order, for eviction; the key names its series' map. */
+  readonly #lru = new Map<Float64Array, { columns: SeriesColumns; key: string }>();
   #bytes = 0;
   hits = 0;
   misses = 0;
@@ -45,60 +72,102 @@ export class IndicatorCache {
 
   /** The operand's column over the series (a constant is a filled column, so every operand indexes alike). */
   column(series: CandleSeries, o: Operand): Float64Array {
-    if (typeof o !== 'number' && o.ind in series && isPriceField(o.ind)) return series[o.ind];
-    let id = this.#seriesIds.get(series);
-    if (id === undefined) {
-      id = this.#nextSeriesId++;
-      this.#seriesIds.set(series, id);
+    if (typeof o === 'number') {
+      const n = series.close.length;
+      return this.#get(series, `#${o}`, () => new Float64Array(n).fill(o));
     }
-    const key = `${id}|${operandKey(o)}`;
-    const hit = this.#columns.get(key);
-    if (hit) {
+    const s = series;
+    switch (o.ind) {
+      case 'close':
+      case 'open':
+      case 'high':
+      case 'low':
+      case 'volume':
+        return s[o.ind];
+      case 'sma':
+        return this.#sma(s, o.period);
+      case 'ema':
+        return this.#ema(s, o.period);
+      case 'rsi':
+        return this.#get(s, `rsi:${o.period}`, () => rsi(s.close, o.period));
+      case 'atr':
+        return this.#atr(s, o.period);
+      case 'natr':
+        return this.#get(s, `natr:${o.period}`, () => natrFromAtr(this.#atr(s, o.period), s.close));
+      case 'volratio':
+        return this.#get(s, `volratio:${o.period}`, () =>
+          volumeRatioFrom(s.volume, this.#get(s, `sma(volume):${o.period}`, () => sma(s.volume, o.period))),
+        );
+      case 'highest':
+        return this.#get(s, `highest:${o.period}`, () => highest(s.high, o.period));
+      case 'lowest':
+        return this.#get(s, `lowest:${o.period}`, () => lowest(s.low, o.period));
+      case 'macd': {
+        const { fast, slow, signal } = o;
+        const line = this.#get(s, `macd-line:${fast}:${slow}`, () => macdLine(this.#ema(s, fast), this.#ema(s, slow)));
+        if (o.out === 'line') return line;
+        const sig = this.#get(s, `macd:${fast}:${slow}:${signal}:signal`, () => ema(line, signal));
+        if (o.out === 'signal') return sig;
+        return this.#get(s, `macd:${fast}:${slow}:${signal}:hist`, () => macdHist(line, sig));
+      }
+      case 'bb': {
+        const { period, k } = o;
+        const mean = this.#sma(s, period);
+        if (o.out === 'middle') return mean;
+        const sd = this.#get(s, `sd:${period}`, () => windowStdDev(s.close, period, mean));
+        return this.#get(s, `bb:${period}:${k}:${o.out}`, () => bollingerBand(mean, sd, k, o.out === 'upper' ? 1 : -1));
+      }
+    }
+  }
+
+  #sma(s: CandleSeries, period: number): Float64Array {
+    return this.#get(s, `sma:${period}`, () => sma(s.close, period));
+  }
+
+  #ema(s: CandleSeries, period: number): Float64Array {
+    return this.#get(s, `ema:${period}`, () => ema(s.close, period));
+  }
+
+  #atr(s: CandleSeries, period: number): Float64Array {
+    return this.#get(s, `atr:${period}`, () => atr(s.high, s.low, s.close, period));
+  }
+
+  /** The cached column under `key` for the series, or `make()`'s, cached. */
+  #get(series: CandleSeries, key: string, make: () => Float64Array): Float64Array {
+    let columns = this.#bySeries.get(series);
+    if (columns === undefined) {
+      columns = new Map();
+      this.#bySeries.set(series, columns);
+    }
+    const hit = columns.get(key);
+    if (hit !== undefined) {
       this.hits++;
-      this.#columns.delete(key);
-      this.#columns.set(key, hit);
+      const entry = this.#lru.get(hit);
+      if (entry !== undefined) {
+        this.#lru.delete(hit);
+        this.#lru.set(hit, entry);
+      }
       return hit;
     }
     this.misses++;
-    let col: Float64Array;
-    if (typeof o === 'number') {
-      col = new Float64Array(series.close.length).fill(o);
-      this.#insert(key, col);
-    } else if (o.ind === 'macd' || o.ind === 'bb') {
-      // One pass yields every output of the family: keep them all, the siblings are often asked next.
-      const outputs: Record<string, Float64Array> =
-        o.ind === 'macd' ? { ...macd(series.close, o.fast, o.slow, o.signal) } : { ...bollinger(series.close, o.period, o.k) };
-      for (const [out, c] of Object.entries(outputs)) {
-        const k = `${id}|${operandKey({ ...o, out } as IndicatorOperand)}`;
-        if (k !== key) this.#insert(k, c);
-      }
-      col = outputs[o.out] as Float64Array;
-      this.#insert(key, col);
-    } else {
-      col = compute(series, o);
-      this.#insert(key, col);
-    }
+    const col = make();
+    columns.set(key, col);
+    this.#lru.set(col, { columns, key });
+    this.#bytes += col.byteLength;
+    this.#evict(col);
     return col;
   }
 
-  #insert(key: string, col: Float64Array): void {
-    const old = this.#columns.get(key);
-    if (old) {
-      this.#columns.delete(key);
-      this.#bytes -= old.byteLength;
-    }
-    this.#columns.set(key, col);
-    this.#bytes += col.byteLength;
-    while (this.#bytes > this.#maxBytes && this.#columns.size > 1) {
-      const [oldKey, old] = this.#columns.entries().next().value as [string, Float64Array];
-      this.#columns.delete(oldKey);
-      this.#bytes -= old.byteLength;
+  /** Drops least recently used columns until within the bound (never `keep`, the one just made). */
+  #evict(keep: Float64Array): void {
+    while (this.#bytes > this.#maxBytes && this.#lru.size > 1) {
+      const [col, { columns, key }] = this.#lru.entries().next().value as [Float64Array, { columns: SeriesColumns; key: string }];
+      if (col === keep) break;
+      this.#lru.delete(col);
+      columns.delete(key);
+      this.#bytes -= col.byteLength;
     }
   }
-}
-
-function isPriceField(ind: string): ind is 'open' | 'high' | 'low' | 'close' | 'volume' {
-  return ind === 'open' || ind === 'high' || ind === 'low' || ind === 'close' || ind === 'volume';
 }
 
 /** Computes one operand's column (exported for tests that want it uncached). */

@@ -11,10 +11,14 @@ export function lowest(low: Float64Array, period: number): Float64Array {
   return windowExtreme(low, period, false);
 }
 
+/** The deque's storage, reused across calls (the functions are synchronous and never re-entered). */
+let scratch = new Int32Array(0);
+
 function windowExtreme(values: Float64Array, period: number, max: boolean): Float64Array {
   const n = values.length;
   const out = new Float64Array(n).fill(NaN);
-  const deque = new Int32Array(n);
+  if (scratch.length < n) scratch = new Int32Array(n);
+  const deque = scratch;
   let head = 0;
   let tail = 0;
   // out[t] covers values[t-period .. t-1]: push index t-1, then read the front.

@@ -5,11 +5,12 @@
  */
 export function ema(values: Float64Array, period: number): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n).fill(NaN);
+  const out = new Float64Array(n);
   let start = 0;
   while (start < n && Number.isNaN(values[start] as number)) start++;
   const seedEnd = start + period - 1;
-  if (seedEnd >= n) return out;
+  if (!(seedEnd < n)) return out.fill(NaN);
+  out.fill(NaN, 0, seedEnd);
   let sum = 0;
   for (let i = start; i <= seedEnd; i++) sum += values[i] as number;
   let prev = sum / period;

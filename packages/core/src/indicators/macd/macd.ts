@@ -11,13 +11,23 @@ export interface MacdColumns {
  * of the line seeded with the SMA of its first `signal` defined values; hist = line - signal.
  */
 export function macd(close: Float64Array, fast: number, slow: number, signal: number): MacdColumns {
-  const n = close.length;
-  const fastEma = ema(close, fast);
-  const slowEma = ema(close, slow);
+  const line = macdLine(ema(close, fast), ema(close, slow));
+  const sig = ema(line, signal);
+  return { line, signal: sig, hist: macdHist(line, sig) };
+}
+
+/** The MACD line from the two EMA columns (so a cache can share the EMAs). */
+export function macdLine(fastEma: Float64Array, slowEma: Float64Array): Float64Array {
+  const n = fastEma.length;
   const line = new Float64Array(n);
   for (let i = 0; i < n; i++) line[i] = (fastEma[i] as number) - (slowEma[i] as number);
-  const sig = ema(line, signal);
+  return line;
+}
+
+/** The histogram: line - signal. */
+export function macdHist(line: Float64Array, signal: Float64Array): Float64Array {
+  const n = line.length;
   const hist = new Float64Array(n);
-  for (let i = 0; i < n; i++) hist[i] = (line[i] as number) - (sig[i] as number);
-  return { line, signal: sig, hist };
+  for (let i = 0; i < n; i++) hist[i] = (line[i] as number) - (signal[i] as number);
+  return hist;
 }

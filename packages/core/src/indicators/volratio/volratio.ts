@@ -6,3 +6,11 @@ export function volumeRatio(volume: Float64Array, period: number): Float64Array 
   for (let i = 0; i < avg.length; i++) avg[i] = (volume[i] as number) / (avg[i] as number);
   return avg;
 }
+
+/** The volume filter from an SMA(volume) column (left as it is), for a cache that already holds the SMA. */
+export function volumeRatioFrom(volume: Float64Array, avg: Float64Array): Float64Array {
+  const n = avg.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = (volume[i] as number) / (avg[i] as number);
+  return out;
+}
