@@ -1,7 +1,6 @@
 import type { CandleSeries } from '../candles/series.js';
 import type { StrategyDocument } from '../genome/schema.js';
-import type { CompiledRules } from './rules.js';
-import { rulesHold, anyRuleHolds } from './rules.js';
+import { conditionsMask, type CompiledRules } from './rules.js';
 import type { BacktestSettings, ExitReason, Trade } from './types.js';
 
 export interface SleeveRun {
@@ -17,11 +16,35 @@ const ENTER_LONG = 1;
 const ENTER_SHORT = -1;
 const EXIT = 2;
 
+// Exit reasons as small integers inside the loop (0: no exit).
+const SIGNAL = 1;
+const STOP_LOSS = 2;
+const TRAILING_STOP = 3;
+const TAKE_PROFIT = 4;
+const REASONS: readonly ExitReason[] = ['signal', 'signal', 'stop_loss', 'trailing_stop', 'take_profit'];
+
+/**
+ * Signal masks (entry long, entry short, exit long, exit short, scratch), reused by every run:
+ * runSleeve is synchronous and reads them only while it runs. Sized in whole 4-byte words.
+ */
+let masks: Uint8Array[] = [];
+
+function signalMasks(n: number): Uint8Array[] {
+  if ((masks[0]?.length ?? -1) < n) {
+    const size = (n + 7) & ~7;
+    masks = Array.from({ length: 5 }, () => new Uint8Array(size));
+  }
+  return masks.map((m) => (m.length === n ? m : m.subarray(0, n)));
+}
+
 /**
  * Simulates one symbol's sleeve bar by bar, exactly as BACKTEST_SEMANTICS.md says: orders from
  * the close of bar t fill at the open of t+1, stops and take-profits are checked in every bar
  * the position is open (gap first, stop before take-profit), equity is marked at each close,
  * a sleeve at or below zero equity is liquidated and stops trading.
+ *
+ * `equityOut` (length = bars) receives the equity curve instead of a new array; every entry is
+ * written. The loop keeps its state in locals (no closure over them), so it stays in registers.
  */
 export function runSleeve(
   series: CandleSeries,
@@ -30,10 +53,11 @@ export function runSleeve(
   rules: CompiledRules,
   capital: number,
   settings: BacktestSettings,
+  equityOut?: Float64Array,
 ): SleeveRun {
   const { open, high, low, close } = series;
   const n = close.length;
-  const equity = new Float64Array(n);
+  const equity = equityOut ?? new Float64Array(n);
   const trades: Trade[] = [];
   const { fee, slippage } = settings;
   const { size, leverage } = doc.risk;
@@ -42,6 +66,16 @@ export function runSleeve(
   const tr = doc.risk.trailingStop;
   const buySlip = 1 + slippage;
   const sellSlip = 1 - slippage;
+  const hasTrailing = tr !== null;
+  const trailingOnly = sl === null && tr !== null;
+  const trLong = tr === null ? NaN : 1 - tr;
+  const trShort = tr === null ? NaN : 1 + tr;
+  // Every rule of every bar, evaluated up front (rules read only columns, never the position).
+  const [entryLong, entryShort, exitLong, exitShort, tmp] = signalMasks(n) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  conditionsMask(rules.entry[0], true, entryLong, tmp);
+  conditionsMask(rules.entry[1], true, entryShort, tmp);
+  conditionsMask(rules.exit[0], false, exitLong, tmp);
+  conditionsMask(rules.exit[1], false, exitShort, tmp);
 
   let cash = capital;
   let dir = 0; // 1 long, -1 short, 0 flat
@@ -54,40 +88,17 @@ export function runSleeve(
   let tpLevel = 0;
   let pending = NONE;
   let exposedBars = 0;
-  let dead = false;
-
-  const close_ = (j: number, price: number, reason: ExitReason): void => {
-    const exitFee = qty * price * fee;
-    const gross = dir * qty * (price - entryPrice);
-    cash += gross - exitFee;
-    trades.push({
-      symbolIndex,
-      side: dir === 1 ? 'long' : 'short',
-      entryIndex,
-      entryPrice,
-      exitIndex: j,
-      exitPrice: price,
-      qty,
-      fees: entryFee + exitFee,
-      pnl: gross - entryFee - exitFee,
-      reason,
-    });
-    dir = 0;
-  };
 
   for (let j = 0; j < n; j++) {
-    if (dead) {
-      equity[j] = 0;
-      continue;
-    }
-    let closedThisBar = false;
     const o = open[j] as number;
+    let exitPrice = 0;
+    let reason = 0;
 
     if (pending !== NONE) {
       if (pending === EXIT) {
         if (dir !== 0) {
-          close_(j, dir === 1 ? o * sellSlip : o * buySlip, 'signal');
-          closedThisBar = true;
+          exitPrice = dir === 1 ? o * sellSlip : o * buySlip;
+          reason = SIGNAL;
         }
       } else if (dir === 0) {
         dir = pending;
@@ -104,46 +115,80 @@ export function runSleeve(
       pending = NONE;
     }
 
-    if (dir !== 0) {
+    if (reason === 0 && dir !== 0) {
       const h = high[j] as number;
       const l = low[j] as number;
       if (dir === 1) {
-        const trLevel = tr === null ? NaN : extreme * (1 - tr);
+        const trLevel = hasTrailing ? extreme * trLong : NaN;
         // The trailing level names the exit only when it is strictly the tighter one.
-        const trailing = trLevel > slLevel || (sl === null && tr !== null);
+        const trailing = trLevel > slLevel || trailingOnly;
         const stop = trailing ? trLevel : slLevel;
-        const stopReason: ExitReason = trailing ? 'trailing_stop' : 'stop_loss';
-        if (o <= stop) close_(j, o * sellSlip, stopReason);
-        else if (o >= tpLevel) close_(j, o * sellSlip, 'take_profit');
-        else if (l <= stop) close_(j, stop, stopReason);
-        else if (h >= tpLevel) close_(j, tpLevel, 'take_profit');
-        else if (h > extreme) extreme = h;
+        const stopReason = trailing ? TRAILING_STOP : STOP_LOSS;
+        if (o <= stop) {
+          exitPrice = o * sellSlip;
+          reason = stopReason;
+        } else if (o >= tpLevel) {
+          exitPrice = o * sellSlip;
+          reason = TAKE_PROFIT;
+        } else if (l <= stop) {
+          exitPrice = stop;
+          reason = stopReason;
+        } else if (h >= tpLevel) {
+          exitPrice = tpLevel;
+          reason = TAKE_PROFIT;
+        } else if (h > extreme) extreme = h;
       } else {
-        const trLevel = tr === null ? NaN : extreme * (1 + tr);
-        const trailing = trLevel < slLevel || (sl === null && tr !== null);
+        const trLevel = hasTrailing ? extreme * trShort : NaN;
+        const trailing = trLevel < slLevel || trailingOnly;
         const stop = trailing ? trLevel : slLevel;
-        const stopReason: ExitReason = trailing ? 'trailing_stop' : 'stop_loss';
-        if (o >= stop) close_(j, o * buySlip, stopReason);
-        else if (o <= tpLevel) close_(j, o * buySlip, 'take_profit');
-        else if (h >= stop) close_(j, stop, stopReason);
-        else if (l <= tpLevel) close_(j, tpLevel, 'take_profit');
-        else if (l < extreme) extreme = l;
+        const stopReason = trailing ? TRAILING_STOP : STOP_LOSS;
+        if (o >= stop) {
+          exitPrice = o * buySlip;
+          reason = stopReason;
+        } else if (o <= tpLevel) {
+          exitPrice = o * buySlip;
+          reason = TAKE_PROFIT;
+        } else if (h >= stop) {
+          exitPrice = stop;
+          reason = stopReason;
+        } else if (l <= tpLevel) {
+          exitPrice = tpLevel;
+          reason = TAKE_PROFIT;
+        } else if (l < extreme) extreme = l;
       }
-      if (dir === 0) closedThisBar = true;
+    }
+
+    if (reason !== 0) {
+      const exitFee = qty * exitPrice * fee;
+      const gross = dir * qty * (exitPrice - entryPrice);
+      cash += gross - exitFee;
+      trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, exitPrice, qty, entryFee, exitFee, gross, REASONS[reason] as ExitReason));
+      dir = 0;
     }
 
     const c = close[j] as number;
     let eq = dir === 0 ? cash : cash + dir * qty * (c - entryPrice);
     if (eq <= 0) {
-      if (dir !== 0) close_(j, c, 'liquidation');
-      equity[j] = 0;
-      dead = true;
-      continue;
+      if (dir !== 0) {
+        const exitFee = qty * c * fee;
+        const gross = dir * qty * (c - entryPrice);
+        cash += gross - exitFee;
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, c, qty, entryFee, exitFee, gross, 'liquidation'));
+        dir = 0;
+      }
+      // Liquidated: the sleeve stays at zero and trades no more.
+      equity.fill(0, j);
+      break;
     }
     if (j === n - 1) {
       if (dir !== 0) {
         exposedBars++;
-        close_(j, dir === 1 ? c * sellSlip : c * buySlip, 'end_of_data');
+        const price = dir === 1 ? c * sellSlip : c * buySlip;
+        const exitFee = qty * price * fee;
+        const gross = dir * qty * (price - entryPrice);
+        cash += gross - exitFee;
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, price, qty, entryFee, exitFee, gross, 'end_of_data'));
+        dir = 0;
         eq = cash;
       }
       equity[j] = eq;
@@ -152,13 +197,40 @@ export function runSleeve(
     equity[j] = eq;
     if (dir !== 0) {
       exposedBars++;
-      if (anyRuleHolds(rules.exit[dir === 1 ? 0 : 1], j)) pending = EXIT;
+      if ((dir === 1 ? exitLong[j] : exitShort[j]) !== 0) pending = EXIT;
     } else {
-      const longHolds = rules.entry[0] !== null && rulesHold(rules.entry[0], j);
-      const shortHolds = rules.entry[1] !== null && rulesHold(rules.entry[1], j);
-      if (longHolds && !shortHolds) pending = ENTER_LONG;
-      else if (shortHolds && !longHolds) pending = ENTER_SHORT;
+      const longHolds = entryLong[j] as number;
+      const shortHolds = entryShort[j] as number;
+      if (longHolds > shortHolds) pending = ENTER_LONG;
+      else if (shortHolds > longHolds) pending = ENTER_SHORT;
     }
   }
   return { equity, trades, exposedBars };
+}
+
+function trade(
+  symbolIndex: number,
+  dir: number,
+  entryIndex: number,
+  entryPrice: number,
+  exitIndex: number,
+  exitPrice: number,
+  qty: number,
+  entryFee: number,
+  exitFee: number,
+  gross: number,
+  reason: ExitReason,
+): Trade {
+  return {
+    symbolIndex,
+    side: dir === 1 ? 'long' : 'short',
+    entryIndex,
+    entryPrice,
+    exitIndex,
+    exitPrice,
+    qty,
+    fees: entryFee + exitFee,
+    pnl: gross - entryFee - exitFee,
+    reason,
+  };
 }
