@@ -1,7 +1,7 @@
 import { DataError, type CandleSeries } from '../candles/series.js';
 import { barsPerYear } from '../candles/timeframe.js';
 import type { StrategyDocument } from '../genome/schema.js';
-import { barReturns, maxDrawdown, monthlyReturns, sharpeRatio, sortinoRatio, tradeStats } from '../metrics/index.js';
+import { maxDrawdown, monthlyReturns, sharpeRatio, sortinoRatio, tradeStats } from '../metrics/index.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { compileRules } from './rules.js';
 import { runSleeve, type SleeveRun } from './sleeve.js';
@@ -18,6 +18,31 @@ export interface BacktestRun {
 }
 
 /**
+ * Reusable Float64Array storage by slot. backtest() runs its equity curves in it: they never
+ * leave backtest() (the result holds numbers only), so one batch allocates them once instead
+ * of once per strategy. Everything here is synchronous, so one module-level pool is safe.
+ */
+class Scratch {
+  readonly #buffers: Float64Array[] = [];
+
+  /** A view of `n` floats in slot `slot`; its contents are stale, the caller writes every entry. */
+  get(slot: number, n: number): Float64Array {
+    let b = this.#buffers[slot];
+    if (b === undefined || b.length < n) {
+      b = new Float64Array(n);
+      this.#buffers[slot] = b;
+    }
+    return b.length === n ? b : b.subarray(0, n);
+  }
+}
+
+const scratch = new Scratch();
+/** Slot 0: per-bar returns of computeMetrics; 1: the summed equity; 2 + i: sleeve i's equity. */
+const RETURNS_SLOT = 0;
+const EQUITY_SLOT = 1;
+const SLEEVE_SLOT = 2;
+
+/**
  * Runs a strategy over series already at its timeframe, one per symbol in `doc.symbols` order,
  * sharing timestamps. Pure and deterministic: the same inputs give the same numbers.
  */
@@ -27,22 +52,51 @@ export function simulate(
   settings: BacktestSettings,
   cache: IndicatorCache = new IndicatorCache(),
 ): BacktestRun {
+  return run(doc, series, settings, cache, null);
+}
+
+/** simulate(), with the equity curves in `pool` when given (they are then only valid until its next use). */
+function run(
+  doc: StrategyDocument,
+  series: readonly CandleSeries[],
+  settings: BacktestSettings,
+  cache: IndicatorCache,
+  pool: Scratch | null,
+): BacktestRun {
   if (series.length !== doc.symbols.length) throw new Error('simulate: one series per symbol is required');
   const first = series[0] as CandleSeries;
   const n = first.tsMs.length;
   if (n === 0) throw new DataError('empty', first.symbol, doc.timeframe, null, 'no complete bars at this timeframe');
   for (const s of series) assertSameTimestamps(first, s, doc.timeframe);
-  const sleeveCapital = settings.capital / series.length;
-  const sleeves = series.map((s, i) => runSleeve(s, i, doc, compileRules(doc, s, cache), sleeveCapital, settings));
-  const equity = new Float64Array(n);
-  for (const sl of sleeves) for (let t = 0; t < n; t++) equity[t] = (equity[t] as number) + (sl.equity[t] as number);
-  const trades = sleeves.flatMap((s) => s.trades);
-  trades.sort((x, y) => x.exitIndex - y.exitIndex || x.symbolIndex - y.symbolIndex || x.entryIndex - y.entryIndex);
+  const k = series.length;
+  const sleeveCapital = settings.capital / k;
+  const sleeves: SleeveRun[] = [];
+  for (let i = 0; i < k; i++) {
+    const s = series[i] as CandleSeries;
+    const rules = compileRules(doc, s, cache);
+    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n)));
+  }
+  // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order, as one zeroed column accumulated sleeve by sleeve.
+  const equity = pool ? pool.get(EQUITY_SLOT, n) : new Float64Array(n);
+  const e0 = (sleeves[0] as SleeveRun).equity;
+  for (let t = 0; t < n; t++) equity[t] = 0 + (e0[t] as number);
+  for (let i = 1; i < k; i++) {
+    const e = (sleeves[i] as SleeveRun).equity;
+    for (let t = 0; t < n; t++) equity[t] = (equity[t] as number) + (e[t] as number);
+  }
+  let trades: Trade[];
+  if (k === 1) {
+    // One sleeve's trades are already in result order (each exit precedes the next entry).
+    trades = (sleeves[0] as SleeveRun).trades.slice();
+  } else {
+    trades = sleeves.flatMap((s) => s.trades);
+    trades.sort((x, y) => x.exitIndex - y.exitIndex || x.symbolIndex - y.symbolIndex || x.entryIndex - y.entryIndex);
+  }
   return { tsMs: first.tsMs, equity, sleeves, trades };
 }
 
 function assertSameTimestamps(a: CandleSeries, b: CandleSeries, timeframe: string): void {
-  if (a === b) return;
+  if (a === b || a.tsMs === b.tsMs) return;
   const n = Math.max(a.tsMs.length, b.tsMs.length);
   for (let i = 0; i < n; i++) {
     const x = a.tsMs[i];
@@ -64,20 +118,51 @@ export function computeMetrics(
   exposure: number,
   bpy: number,
 ): Metrics {
-  const returns = barReturns(equity);
+  const returns = barReturnsInto(equity, scratch.get(RETURNS_SLOT, Math.max(0, equity.length - 1)));
   const last = equity[equity.length - 1] as number;
+  const pnls = new Float64Array(trades.length);
+  for (let i = 0; i < trades.length; i++) pnls[i] = (trades[i] as Trade).pnl;
   return {
     totalReturn: last / capital - 1,
     sharpe: sharpeRatio(returns, bpy),
     sortino: sortinoRatio(returns, bpy),
     maxDrawdown: maxDrawdown(equity),
-    ...tradeStats(trades.map((t) => t.pnl)),
+    ...tradeStats(pnls),
     exposure,
     monthlyReturns: monthlyReturns(tsMs, equity, capital),
   };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** metrics/returns.ts `barReturns`, written into `out` (length n-1) instead of a new array. */
+function barReturnsInto(equity: Float64Array, out: Float64Array): Float64Array {
+  const n = equity.length;
+  for (let t = 1; t < n; t++) {
+    const prev = equity[t - 1] as number;
+    out[t - 1] = prev === 0 ? 0 : (equity[t] as number) / prev - 1;
+  }
+  return out;
+}
+
+/**
+ * ISO 8601 texts of bar times, made once per timestamp column and shared by every trade of
+ * every strategy on it (`new Date(ms).toISOString()` per trade time dominated result building).
+ * Each entry remembers its ms, so a column whose values change never serves a stale text.
+ */
+const isoTexts = new WeakMap<Float64Array, { ms: Float64Array; text: string[] }>();
+
+function isoAt(tsMs: Float64Array, i: number): string {
+  let c = isoTexts.get(tsMs);
+  if (c === undefined) {
+    c = { ms: new Float64Array(tsMs.length).fill(NaN), text: new Array<string>(tsMs.length).fill('') };
+    isoTexts.set(tsMs, c);
+  }
+  const ms = tsMs[i] as number;
+  if (c.ms[i] === ms) return c.text[i] as string;
+  const text = new Date(ms).toISOString();
+  c.ms[i] = ms;
+  c.text[i] = text;
+  return text;
+}
 
 /** Turns a run into the result JSON. */
 export function toResult(doc: StrategyDocument, run: BacktestRun, settings: BacktestSettings): BacktestResult {
@@ -87,43 +172,55 @@ export function toResult(doc: StrategyDocument, run: BacktestRun, settings: Back
   const k = sleeves.length;
   const sleeveCapital = settings.capital / k;
   const exposures = sleeves.map((s) => s.exposedBars / n);
-  const perSymbol: Record<string, Metrics> = {};
-  sleeves.forEach((s, i) => {
-    perSymbol[doc.symbols[i] as string] = computeMetrics(tsMs, s.equity, s.trades, sleeveCapital, exposures[i] as number, bpy);
-  });
   const exposure = exposures.reduce((a, b) => a + b, 0) / k;
+  const metrics = computeMetrics(tsMs, run.equity, run.trades, settings.capital, exposure, bpy);
+  const perSymbol: Record<string, Metrics> = {};
+  if (k === 1) {
+    // One sleeve: its curve, trades, capital and exposure are the strategy's own, so are its metrics.
+    perSymbol[doc.symbols[0] as string] = { ...metrics, monthlyReturns: { ...metrics.monthlyReturns } };
+  } else {
+    sleeves.forEach((s, i) => {
+      perSymbol[doc.symbols[i] as string] = computeMetrics(tsMs, s.equity, s.trades, sleeveCapital, exposures[i] as number, bpy);
+    });
+  }
+  const trades: TradeJson[] = new Array(run.trades.length);
+  for (let i = 0; i < run.trades.length; i++) {
+    const t = run.trades[i] as Trade;
+    trades[i] = {
+      symbol: doc.symbols[t.symbolIndex] as string,
+      side: t.side,
+      entryTime: isoAt(tsMs, t.entryIndex),
+      entryPrice: t.entryPrice,
+      exitTime: isoAt(tsMs, t.exitIndex),
+      exitPrice: t.exitPrice,
+      qty: t.qty,
+      fees: t.fees,
+      pnl: t.pnl,
+      reason: t.reason,
+    };
+  }
   return {
     strategy: doc.name,
     timeframe: doc.timeframe,
     settings: { capital: settings.capital, fee: settings.fee, slippage: settings.slippage },
     bars: n,
-    from: iso(tsMs[0] as number),
-    to: iso(tsMs[n - 1] as number),
-    metrics: computeMetrics(tsMs, run.equity, run.trades, settings.capital, exposure, bpy),
+    from: isoAt(tsMs, 0),
+    to: isoAt(tsMs, n - 1),
+    metrics,
     perSymbol,
-    trades: run.trades.map(
-      (t): TradeJson => ({
-        symbol: doc.symbols[t.symbolIndex] as string,
-        side: t.side,
-        entryTime: iso(tsMs[t.entryIndex] as number),
-        entryPrice: t.entryPrice,
-        exitTime: iso(tsMs[t.exitIndex] as number),
-        exitPrice: t.exitPrice,
-        qty: t.qty,
-        fees: t.fees,
-        pnl: t.pnl,
-        reason: t.reason,
-      }),
-    ),
+    trades,
   };
 }
 
-/** Backtest a validated strategy over series at its timeframe: simulate, then the result JSON. */
+/**
+ * Backtest a validated strategy over series at its timeframe: simulate, then the result JSON.
+ * The run's equity curves live in reused storage (the result holds none of them).
+ */
 export function backtest(
   doc: StrategyDocument,
   series: readonly CandleSeries[],
   settings: BacktestSettings,
-  cache?: IndicatorCache,
+  cache: IndicatorCache = new IndicatorCache(),
 ): BacktestResult {
-  return toResult(doc, simulate(doc, series, settings, cache), settings);
+  return toResult(doc, run(doc, series, settings, cache, scratch), settings);
 }
