@@ -34,7 +34,7 @@ const INSERT_SQL = `INSERT INTO candles (symbol, timeframe, ts, open, high, low,
  * The skipped bars whose stored values differ. The stored side is bounded to the chunk's time range
  * ($9, $10) so the planner scans that slice once and hash-joins, instead of probing per row.
  */
-const CONFLICTS_SQL = `SELECT (extract(epoch FROM i.ts) * 1000)::float8 AS ms
+const CONFLICTS_SQL = `SELECT round(date_part('epoch', i.ts) * 1000) AS ms
   FROM (${INPUT}) i
   JOIN (SELECT * FROM candles WHERE symbol = $1 AND timeframe = $2
           AND ts >= to_timestamp($9::float8 / 1000.0) AND ts <= to_timestamp($10::float8 / 1000.0)) c ON c.ts = i.ts
@@ -101,7 +101,8 @@ export interface CandleRange {
 /**
  * The stored bars of a range as a core CandleSeries (Float64Array columns), straight from `pg`
  * in array row mode: no Prisma objects, no Dates. Not validated: call validateSeries, or use
- * createDataset, which does.
+ * createDataset, which does. Times leave the server as float8 ms via date_part (double precision),
+ * which costs half of EXTRACT (numeric since PostgreSQL 14) on 26k rows; bars sit on whole ms.
  */
 export async function readCandles(db: Db, range: CandleRange): Promise<CandleSeries> {
   const stepMs = parseStepMs(range.timeframe);
@@ -111,7 +112,7 @@ export async function readCandles(db: Db, range: CandleRange): Promise<CandleSer
   if (range.fromMs !== undefined) bounds += ` AND ts >= to_timestamp($${values.push(range.fromMs)}::float8 / 1000.0)`;
   if (range.toMs !== undefined) bounds += ` AND ts < to_timestamp($${values.push(range.toMs)}::float8 / 1000.0)`;
   const { rows } = await db.pool.query<[number, number, number, number, number, number]>({
-    text: `SELECT (extract(epoch FROM ts) * 1000)::float8, open, high, low, close, volume FROM candles
+    text: `SELECT round(date_part('epoch', ts) * 1000), open, high, low, close, volume FROM candles
            WHERE symbol = $1 AND timeframe = $2${bounds} ORDER BY ts`,
     values,
     rowMode: 'array',
@@ -145,8 +146,8 @@ export interface CandleStatus {
 /** Per symbol and timeframe: first, last, count, holes and missing bars. Cheap (walks the primary key). */
 export async function candleStatus(db: Db, filter: { symbol?: string; timeframe?: string } = {}): Promise<CandleStatus[]> {
   const { rows } = await db.pool.query<{ symbol: string; timeframe: string; first_ms: number; last_ms: number; count: number }>(
-    `SELECT symbol, timeframe, (extract(epoch FROM min(ts)) * 1000)::float8 AS first_ms,
-            (extract(epoch FROM max(ts)) * 1000)::float8 AS last_ms, count(*)::int AS count
+    `SELECT symbol, timeframe, round(date_part('epoch', min(ts)) * 1000) AS first_ms,
+            round(date_part('epoch', max(ts)) * 1000) AS last_ms, count(*)::int AS count
      FROM candles WHERE ($1::text IS NULL OR symbol = $1) AND ($2::text IS NULL OR timeframe = $2)
      GROUP BY symbol, timeframe ORDER BY symbol, timeframe`,
     [filter.symbol ?? null, filter.timeframe ?? null],
@@ -159,7 +160,7 @@ export async function candleStatus(db: Db, filter: { symbol?: string; timeframe?
     if (stepMs !== null) {
       const g = await db.pool.query<{ gaps: number; missing: number }>(
         `SELECT count(*)::int AS gaps, coalesce(sum(round(diff / $3) - 1), 0)::float8 AS missing FROM (
-           SELECT (extract(epoch FROM ts - lag(ts) OVER (ORDER BY ts)) * 1000)::float8 AS diff
+           SELECT round(date_part('epoch', ts - lag(ts) OVER (ORDER BY ts)) * 1000) AS diff
            FROM candles WHERE symbol = $1 AND timeframe = $2) d
          WHERE diff > $3`,
         [r.symbol, r.timeframe, stepMs],
@@ -175,7 +176,7 @@ export async function candleStatus(db: Db, filter: { symbol?: string; timeframe?
 /** The open time of the last stored bar, ms, or null: where a fetch resumes. */
 export async function lastCandleMs(db: Db, symbol: string, timeframe: string): Promise<number | null> {
   const { rows } = await db.pool.query<{ ms: number | null }>(
-    'SELECT (extract(epoch FROM max(ts)) * 1000)::float8 AS ms FROM candles WHERE symbol = $1 AND timeframe = $2',
+    `SELECT round(date_part('epoch', max(ts)) * 1000) AS ms FROM candles WHERE symbol = $1 AND timeframe = $2`,
     [symbol, timeframe],
   );
   return rows[0]?.ms ?? null;
