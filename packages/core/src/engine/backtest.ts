@@ -4,7 +4,7 @@ import type { StrategyDocument } from '../genome/schema.js';
 import { maxDrawdown, monthlyReturns, sharpeRatio, sortinoRatio, tradeStats } from '../metrics/index.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { compileRules } from './rules.js';
-import { runSleeve, type SleeveRun } from './sleeve.js';
+import { runSleeve, type SimRange, type SleeveRun } from './sleeve.js';
 import type { BacktestResult, BacktestSettings, Metrics, Trade, TradeJson } from './types.js';
 
 export interface BacktestRun {
@@ -51,8 +51,9 @@ export function simulate(
   series: readonly CandleSeries[],
   settings: BacktestSettings,
   cache: IndicatorCache = new IndicatorCache(),
+  range?: SimRange,
 ): BacktestRun {
-  return run(doc, series, settings, cache, null);
+  return run(doc, series, settings, cache, null, range);
 }
 
 /** simulate(), with the equity curves in `pool` when given (they are then only valid until its next use). */
@@ -62,11 +63,15 @@ function run(
   settings: BacktestSettings,
   cache: IndicatorCache,
   pool: Scratch | null,
+  range?: SimRange,
 ): BacktestRun {
   if (series.length !== doc.symbols.length) throw new Error('simulate: one series per symbol is required');
   const first = series[0] as CandleSeries;
-  const n = first.tsMs.length;
-  if (n === 0) throw new DataError('empty', first.symbol, doc.timeframe, null, 'no complete bars at this timeframe');
+  const total = first.tsMs.length;
+  const from = Math.max(0, range?.from ?? 0);
+  const to = Math.min(total, range?.to ?? total);
+  const n = to - from;
+  if (n <= 0) throw new DataError('empty', first.symbol, doc.timeframe, null, 'no complete bars at this timeframe');
   for (const s of series) assertSameTimestamps(first, s, doc.timeframe);
   const k = series.length;
   const sleeveCapital = settings.capital / k;
@@ -74,7 +79,7 @@ function run(
   for (let i = 0; i < k; i++) {
     const s = series[i] as CandleSeries;
     const rules = compileRules(doc, s, cache);
-    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n)));
+    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
   }
   // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order, as one zeroed column accumulated sleeve by sleeve.
   const equity = pool ? pool.get(EQUITY_SLOT, n) : new Float64Array(n);
@@ -92,7 +97,7 @@ function run(
     trades = sleeves.flatMap((s) => s.trades);
     trades.sort((x, y) => x.exitIndex - y.exitIndex || x.symbolIndex - y.symbolIndex || x.entryIndex - y.entryIndex);
   }
-  return { tsMs: first.tsMs, equity, sleeves, trades };
+  return { tsMs: from === 0 && to === total ? first.tsMs : first.tsMs.subarray(from, to), equity, sleeves, trades };
 }
 
 function assertSameTimestamps(a: CandleSeries, b: CandleSeries, timeframe: string): void {

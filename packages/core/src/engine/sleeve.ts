@@ -43,8 +43,16 @@ function signalMasks(n: number): Uint8Array[] {
  * the position is open (gap first, stop before take-profit), equity is marked at each close,
  * a sleeve at or below zero equity is liquidated and stops trading.
  *
- * `equityOut` (length = bars) receives the equity curve instead of a new array; every entry is
- * written. The loop keeps its state in locals (no closure over them), so it stays in registers.
+ * `equityOut` (length = bars of the range) receives the equity curve instead of a new array;
+ * every entry is written. The loop keeps its state in locals (no closure over them), so it
+ * stays in registers.
+ *
+ * `range` restricts trading to bars [from, to) (walk-forward folds, out-of-sample runs): the
+ * rules still read the indicator columns of the whole series, so bars before `from` are warm-up
+ * (and a cross at `from` sees bar from-1), the sleeve starts flat with its capital at `from`,
+ * and an open position is closed at the close of to-1 (end_of_data). Trade and equity indices
+ * are relative to `from`. `signalDelay` (bars, default 0) acts on every signal that much later
+ * (the bias gate's one-bar-delay run): a signal at the close of t fills at the open of t+1+delay.
  */
 export function runSleeve(
   series: CandleSeries,
@@ -54,10 +62,14 @@ export function runSleeve(
   capital: number,
   settings: BacktestSettings,
   equityOut?: Float64Array,
+  range?: SimRange,
 ): SleeveRun {
   const { open, high, low, close } = series;
   const n = close.length;
-  const equity = equityOut ?? new Float64Array(n);
+  const from = range?.from ?? 0;
+  const to = range?.to ?? n;
+  const delay = range?.signalDelay ?? 0;
+  const equity = equityOut ?? new Float64Array(to - from);
   const trades: Trade[] = [];
   const { fee, slippage } = settings;
   const { size, leverage } = doc.risk;
@@ -87,14 +99,16 @@ export function runSleeve(
   let slLevel = 0;
   let tpLevel = 0;
   let pending = NONE;
+  let pendingAt = 0; // bar whose open fills the pending order
   let exposedBars = 0;
+  const last = to - 1;
 
-  for (let j = 0; j < n; j++) {
+  for (let j = from; j < to; j++) {
     const o = open[j] as number;
     let exitPrice = 0;
     let reason = 0;
 
-    if (pending !== NONE) {
+    if (pending !== NONE && j >= pendingAt) {
       if (pending === EXIT) {
         if (dir !== 0) {
           exitPrice = dir === 1 ? o * sellSlip : o * buySlip;
@@ -107,7 +121,7 @@ export function runSleeve(
         qty = notional / entryPrice;
         entryFee = notional * fee;
         cash -= entryFee;
-        entryIndex = j;
+        entryIndex = j - from;
         extreme = entryPrice;
         slLevel = sl === null ? NaN : dir === 1 ? entryPrice * (1 - sl) : entryPrice * (1 + sl);
         tpLevel = tp === null ? NaN : dir === 1 ? entryPrice * (1 + tp) : entryPrice * (1 - tp);
@@ -162,7 +176,7 @@ export function runSleeve(
       const exitFee = qty * exitPrice * fee;
       const gross = dir * qty * (exitPrice - entryPrice);
       cash += gross - exitFee;
-      trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, exitPrice, qty, entryFee, exitFee, gross, REASONS[reason] as ExitReason));
+      trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, exitPrice, qty, entryFee, exitFee, gross, REASONS[reason] as ExitReason));
       dir = 0;
     }
 
@@ -173,39 +187,50 @@ export function runSleeve(
         const exitFee = qty * c * fee;
         const gross = dir * qty * (c - entryPrice);
         cash += gross - exitFee;
-        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, c, qty, entryFee, exitFee, gross, 'liquidation'));
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, c, qty, entryFee, exitFee, gross, 'liquidation'));
         dir = 0;
       }
       // Liquidated: the sleeve stays at zero and trades no more.
-      equity.fill(0, j);
+      equity.fill(0, j - from);
       break;
     }
-    if (j === n - 1) {
+    if (j === last) {
       if (dir !== 0) {
         exposedBars++;
         const price = dir === 1 ? c * sellSlip : c * buySlip;
         const exitFee = qty * price * fee;
         const gross = dir * qty * (price - entryPrice);
         cash += gross - exitFee;
-        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j, price, qty, entryFee, exitFee, gross, 'end_of_data'));
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, price, qty, entryFee, exitFee, gross, 'end_of_data'));
         dir = 0;
         eq = cash;
       }
-      equity[j] = eq;
+      equity[j - from] = eq;
       break;
     }
-    equity[j] = eq;
+    equity[j - from] = eq;
     if (dir !== 0) {
       exposedBars++;
-      if ((dir === 1 ? exitLong[j] : exitShort[j]) !== 0) pending = EXIT;
-    } else {
+      if (pending === NONE && (dir === 1 ? exitLong[j] : exitShort[j]) !== 0) {
+        pending = EXIT;
+        pendingAt = j + 1 + delay;
+      }
+    } else if (pending === NONE) {
       const longHolds = entryLong[j] as number;
       const shortHolds = entryShort[j] as number;
       if (longHolds > shortHolds) pending = ENTER_LONG;
       else if (shortHolds > longHolds) pending = ENTER_SHORT;
+      pendingAt = j + 1 + delay;
     }
   }
   return { equity, trades, exposedBars };
+}
+
+/** Bars [from, to) to trade in, and how many bars late signals are acted on. */
+export interface SimRange {
+  from?: number;
+  to?: number;
+  signalDelay?: number;
 }
 
 function trade(
