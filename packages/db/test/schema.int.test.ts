@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -89,6 +89,72 @@ describe('migrations', () => {
       await fresh.drop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const SCALARS = new Set(['String', 'Int', 'Float', 'Boolean', 'DateTime', 'Json', 'Bytes', 'BigInt', 'Decimal']);
+
+/** `table.column` → NOT NULL (null for lists, which SQL keeps nullable), and enum type → values. */
+type Shape = { columns: Record<string, boolean | null>; enums: Record<string, string[]> };
+
+/** What schema.prisma declares (our formatting: one field per line, `@map`/`@@map` for SQL names). */
+function declaredShape(text: string): Shape {
+  const blocks = [...text.matchAll(/^(model|enum) (\w+) \{([\s\S]*?)^\}/gm)];
+  const enumNames = new Set(blocks.filter((b) => b[1] === 'enum').map((b) => b[2] as string));
+  const shape: Shape = { columns: {}, enums: {} };
+  for (const [, kind, name, body] of blocks) {
+    const lines = (body as string).split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter((l) => l !== '');
+    const table = /@@map\("([^"]+)"\)/.exec(body as string)?.[1] ?? (name as string);
+    if (kind === 'enum') {
+      shape.enums[table] = lines.filter((l) => !l.startsWith('@@')).sort();
+      continue;
+    }
+    for (const line of lines) {
+      const m = /^(\w+)\s+(\w+)(\[\]|\?)?(.*)$/.exec(line);
+      if (!m || !(SCALARS.has(m[2] as string) || enumNames.has(m[2] as string))) continue; // relation fields have no column
+      const column = /@map\("([^"]+)"\)/.exec(m[4] as string)?.[1] ?? (m[1] as string);
+      shape.columns[`${table}.${column}`] = m[3] === '[]' ? null : m[3] !== '?';
+    }
+  }
+  return shape;
+}
+
+/** What the migrations created. */
+async function migratedShape(url: string): Promise<Shape> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const cols = await c.query<{ name: string; not_null: boolean; is_array: boolean }>(
+      `SELECT table_name || '.' || column_name AS name, is_nullable = 'NO' AS not_null, data_type = 'ARRAY' AS is_array
+       FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
+    );
+    const ens = await c.query<{ typname: string; labels: string[] }>(
+      'SELECT t.typname, array_agg(e.enumlabel::text) AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname',
+    );
+    return {
+      columns: Object.fromEntries(cols.rows.map((r) => [r.name, r.is_array ? null : r.not_null])),
+      enums: Object.fromEntries(ens.rows.map((r) => [r.typname, [...r.labels].sort()])),
+    };
+  } finally {
+    await c.end();
+  }
+}
+
+describe('schema.prisma and the migrations', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb?.drop();
+  });
+
+  it('declare the same tables, columns, NOT NULLs and enum values', async () => {
+    const declared = declaredShape(readFileSync(new URL('../../../prisma/schema.prisma', import.meta.url), 'utf8'));
+    const migrated = await migratedShape(tdb.url);
+    const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+    expect(sorted(migrated.columns), 'a migration changed tables or columns: describe the same in schema.prisma (true = NOT NULL)').toEqual(sorted(declared.columns));
+    expect(sorted(migrated.enums), 'enum types and values').toEqual(sorted(declared.enums));
   });
 });
 
