@@ -5,6 +5,7 @@ export type { PipelineDeps, PipelineLogger } from './deps.js';
 export { startCycle, type StartCycleDeps, type StartCycleResult } from './start-cycle.js';
 export { enqueueBacktests } from './flow.js';
 export { runBatch, type RunBatchDeps } from './run-batch.js';
+export { runUserBacktest, type UserBacktestDeps } from './user-backtest.js';
 export { finalizeCycle, type FinalizeReason, type FinalizeResult } from './finalize.js';
 export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
 export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';

@@ -47,6 +47,27 @@ export const backtestRunResult = z.object({
 });
 export type BacktestRunResult = z.infer<typeof backtestRunResult>;
 
+/**
+ * A user-submitted document (stored by the API; id = its canonical hash), backtested outside any
+ * cycle on the last `days` days of stored (or embedded) candles of its symbols.
+ */
+export const backtestUserPayload = z.strictObject({
+  strategyId: id,
+  engineVersion: z.string().min(1).max(50),
+  days: z.number().int().min(1).max(3650).default(90),
+});
+export type BacktestUserPayload = z.infer<typeof backtestUserPayload>;
+
+export const backtestUserResult = z.object({
+  strategyId: z.string(),
+  datasetId: z.string(),
+  resultId: z.string(),
+  passed: z.boolean(),
+  trades: z.number().int(),
+  ms: z.number(),
+});
+export type BacktestUserResult = z.infer<typeof backtestUserResult>;
+
 export const learnerEvaluatePayload = z.strictObject({ cycleId: id });
 export type LearnerEvaluatePayload = z.infer<typeof learnerEvaluatePayload>;
 
@@ -63,6 +84,7 @@ export const PAYLOADS = {
   'cycle.deadline': cycleDeadlinePayload,
   'fetch.candles': fetchCandlesPayload,
   'backtest.run': backtestRunPayload,
+  'backtest.user': backtestUserPayload,
   'learner.evaluate': learnerEvaluatePayload,
   'predictor.train': predictorTrainPayload,
   'predictor.predict': predictorPredictPayload,

@@ -15,6 +15,7 @@ export const JOBS = {
   cycleDeadline: 'cycle.deadline',
   fetchCandles: 'fetch.candles',
   backtestRun: 'backtest.run',
+  backtestUser: 'backtest.user',
   learnerEvaluate: 'learner.evaluate',
   predictorTrain: 'predictor.train',
   predictorPredict: 'predictor.predict',
@@ -27,6 +28,7 @@ export const JOB_QUEUE = {
   'cycle.deadline': QUEUES.cycle,
   'fetch.candles': QUEUES.fetch,
   'backtest.run': QUEUES.backtest,
+  'backtest.user': QUEUES.backtest,
   'learner.evaluate': QUEUES.learner,
   'predictor.train': QUEUES.predictor,
   'predictor.predict': QUEUES.predictor,
@@ -42,4 +44,6 @@ export const jobIds = {
   learner: (cycleId: string, round = 0) => (round === 0 ? `learn-${cycleId}` : `learn-${cycleId}-r${round}`),
   backtestBatch: (cycleId: string, batch: number, round = 0) => (round === 0 ? `bt-${cycleId}-${batch}` : `bt-${cycleId}-r${round}-${batch}`),
   fetch: (key: string) => `fetch-${key}`,
+  /** One user-submitted document per engine version and window: the same document again is the same job. */
+  userBacktest: (strategyId: string, engineVersion: string, days: number) => `user-${strategyId}-${engineVersion.replace(/[^A-Za-z0-9._-]/g, '_')}-${days}d`,
 } as const;

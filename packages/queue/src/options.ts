@@ -21,6 +21,9 @@ export const JOB_OPTIONS = {
   // so 3 attempts 1 s..4 s; bad documents are unrecoverable and fail at once. Completed
   // batches are dropped after a day (thousands per cycle), failed ones kept a week to replay.
   'backtest.run': { attempts: 3, backoff: { type: 'exponential', delay: 1000, jitter: 0.3 }, removeOnComplete: { age: DAY_S, count: 5000 }, removeOnFail: { age: 7 * DAY_S, count: 5000 } },
+  // A user's backtest: deterministic like a batch, so only infrastructure failures are worth
+  // 3 attempts; kept a day (completed) / a week (failed) so the status URL can report them.
+  'backtest.user': { attempts: 3, backoff: { type: 'exponential', delay: 1000, jitter: 0.3 }, removeOnComplete: { age: DAY_S, count: 1000 }, removeOnFail: { age: 7 * DAY_S, count: 1000 } },
   // The learner reads PostgreSQL and writes once per cycle: retry DB blips for ~1 minute.
   'learner.evaluate': { attempts: 5, backoff: { type: 'exponential', delay: 2000, jitter: 0.3 }, removeOnComplete: { age: 7 * DAY_S, count: 100 }, removeOnFail: { age: 14 * DAY_S, count: 100 } },
   // Training takes minutes; a failure is usually data or code: 2 attempts.

@@ -2,7 +2,8 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { baseEnvSchema, loadConfig } from '@mastertrade/config';
 import { openDb } from '@mastertrade/db';
 import { DatasetCache, runBatch, type RunBatchDeps } from '@mastertrade/pipeline';
-import { backtestRunPayload, type BacktestRunResult } from '@mastertrade/queue';
+import { backtestRunPayload, type BacktestRunResult, type BacktestUserResult } from '@mastertrade/queue';
+import { backtestUser } from './backtest-user.js';
 
 /**
  * Runs in a worker thread (BullMQ sandbox). The thread lives across jobs, so its database
@@ -16,7 +17,12 @@ function init(): RunBatchDeps {
   return { db, datasets: new DatasetCache(db) };
 }
 
-export default async function backtestRun(job: SandboxedJob): Promise<BacktestRunResult> {
+export default async function backtestRun(job: SandboxedJob): Promise<BacktestRunResult | BacktestUserResult> {
+  // The backtest queue also carries single user documents submitted through the API.
+  if (job.name === 'backtest.user') {
+    deps ??= init();
+    return backtestUser(job.data, deps);
+  }
   const parsed = backtestRunPayload.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid backtest.run payload: ${parsed.error.message}`);
   deps ??= init();
