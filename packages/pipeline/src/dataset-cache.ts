@@ -1,4 +1,4 @@
-import { IndicatorCache, resample, timeframeMs, type CandleSeries, type Timeframe } from '@mastertrade/core';
+import { DataError, IndicatorCache, resample, timeframeMs, type CandleSeries, type Timeframe } from '@mastertrade/core';
 import { loadDataset, type Db } from '@mastertrade/db';
 
 interface Entry {
@@ -40,7 +40,8 @@ export class DatasetCache {
         let s = e.resampled.get(key);
         if (!s) {
           const base = e.base.get(symbol);
-          if (!base) throw new Error(`dataset ${datasetId} has no candles for ${symbol}`);
+          // A data error, so the strategy asking for it fails alone instead of failing its batch job.
+          if (!base) throw new DataError('empty', symbol, tf, null, `dataset ${datasetId} has no candles for this symbol`);
           s = resample(base, tf, timeframeMs(tf));
           e.resampled.set(key, s);
         }

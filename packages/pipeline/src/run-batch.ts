@@ -37,43 +37,54 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
   const docs = await loadDocuments(db.pool, todo);
   const data = await deps.datasets.get(p.datasetId);
   const deadline = cycle.deadline?.getTime() ?? Infinity;
+  // An unexpected error (database, engine bug) leaves that strategy queued and the batch goes
+  // on; the first one is rethrown at the end so the job retries only what is still queued, and
+  // one strategy that always throws cannot take the rest of its batch down with it.
+  let firstError: unknown = null;
+  let errors = 0;
   for (const id of todo) {
     if (deps.signal?.aborted || (deps.now ?? Date.now)() > deadline) {
-      out.skipped += todo.length - out.done - out.failed;
+      out.skipped += todo.length - out.done - out.failed - errors;
       break;
     }
-    const started = performance.now();
-    let run;
-    let doc;
     try {
-      doc = parseStrategy(docs.get(id));
-      run = simulate(doc, doc.symbols.map((s) => data.series(s, doc!.timeframe)), cfg.settings, data.indicators);
-    } catch (err) {
-      if (err instanceof StrategyValidationError || err instanceof DataError) {
-        await markMembers(db.pool, p.cycleId, [id], 'failed', `${err.name}: ${err.message}`.slice(0, 2000));
-        out.failed++;
-        continue;
+      const started = performance.now();
+      let run;
+      let doc;
+      try {
+        doc = parseStrategy(docs.get(id));
+        run = simulate(doc, doc.symbols.map((s) => data.series(s, doc!.timeframe)), cfg.settings, data.indicators);
+      } catch (err) {
+        if (err instanceof StrategyValidationError || err instanceof DataError) {
+          await markMembers(db.pool, p.cycleId, [id], 'failed', `${err.name}: ${err.message}`.slice(0, 2000));
+          out.failed++;
+          continue;
+        }
+        throw err;
       }
-      throw err;
+      const result = toResult(doc, run, cfg.settings);
+      const passed = passesFilters(result.metrics, cfg.filters);
+      const row = await saveBacktestResult(db, {
+        strategyId: id,
+        datasetId: p.datasetId,
+        engineVersion: p.engineVersion,
+        cycleId: p.cycleId,
+        result,
+        passed,
+        durationMs: performance.now() - started,
+      });
+      if (passed) {
+        await saveTrades(db, row.id, result.trades);
+        await saveEquityCurve(db, row.id, run.tsMs, run.equity);
+      }
+      await markMembers(db.pool, p.cycleId, [id], 'done');
+      out.done++;
+      if (passed) out.passed++;
+    } catch (err) {
+      errors++;
+      firstError ??= err;
     }
-    const result = toResult(doc, run, cfg.settings);
-    const passed = passesFilters(result.metrics, cfg.filters);
-    const row = await saveBacktestResult(db, {
-      strategyId: id,
-      datasetId: p.datasetId,
-      engineVersion: p.engineVersion,
-      cycleId: p.cycleId,
-      result,
-      passed,
-      durationMs: performance.now() - started,
-    });
-    if (passed) {
-      await saveTrades(db, row.id, result.trades);
-      await saveEquityCurve(db, row.id, run.tsMs, run.equity);
-    }
-    await markMembers(db.pool, p.cycleId, [id], 'done');
-    out.done++;
-    if (passed) out.passed++;
   }
+  if (errors > 0) throw firstError;
   return { ...out, ms: performance.now() - t0 };
 }
