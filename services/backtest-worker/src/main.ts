@@ -9,6 +9,11 @@ const schema = serviceEnvSchema.extend({
   BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(1),
   /** Lock held per job; renewed from the main thread while the sandbox computes. */
   BACKTEST_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * How often this worker looks for jobs whose lock expired (a worker that died mid-batch) and
+   * puts them back to wait. A crashed batch resumes within lock + interval; BullMQ's default.
+   */
+  BACKTEST_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
 });
 
 /** The sandboxed processor (compiled JS next to this file). */
@@ -26,6 +31,7 @@ await runService('backtest-worker', schema, async (ctx) => {
     concurrency: env.BACKTEST_CONCURRENCY,
     useWorkerThreads: true,
     lockDuration: env.BACKTEST_LOCK_MS,
+    stalledInterval: env.BACKTEST_STALLED_INTERVAL_MS,
   });
   const started = new Map<string, number>();
   worker.on('active', (job) => started.set(job.id ?? '', performance.now()));
