@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { candleStatus, createTestDatabase, openDb, readCandles, type Db, type TestDatabase } from '@mastertrade/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EMBEDDED_DATA_DIR } from '@mastertrade/market-data';
 import { importCandleFiles } from '../src/index.js';
 
-const SHARED = new URL('../../../../shared/data/bybit-5m/', import.meta.url).pathname;
+/** The shipped copy of shared/data/bybit-5m (gzipped), so the test needs nothing outside the repository. */
+const EMBEDDED = EMBEDDED_DATA_DIR;
 const HEADER = 'timestamp,open,high,low,close,volume';
 const row = (minute: number, close = 100.5) => `2025-04-03 17:${String(minute).padStart(2, '0')}:00+00:00,100,101,99,${close},12.5`;
 
@@ -28,8 +31,8 @@ describe('importCandleFiles', () => {
     return () => rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports the shared CSV files exactly, and a second import changes nothing', async () => {
-    const first = await importCandleFiles(db, SHARED);
+  it('imports the embedded CSV files exactly, and a second import changes nothing', async () => {
+    const first = await importCandleFiles(db, EMBEDDED);
     expect(first.failed).toEqual([]);
     expect(first.imported.map((f) => [f.symbol, f.timeframe, f.report.inserted])).toEqual([
       ['BNBUSDT', '5m', 25_920],
@@ -37,7 +40,7 @@ describe('importCandleFiles', () => {
       ['ETHUSDT', '5m', 25_920],
     ]);
     const btc = await readCandles(db, { symbol: 'BTCUSDT', timeframe: '5m' });
-    const lines = readFileSync(join(SHARED, 'BTCUSDT_5m.csv'), 'utf8').trim().split('\n');
+    const lines = gunzipSync(readFileSync(join(EMBEDDED, 'BTCUSDT_5m.csv.gz'))).toString('utf8').trim().split('\n');
     const [ts, o, h, l, c, v] = (lines[1] as string).split(',');
     expect([btc.tsMs[0], btc.open[0], btc.high[0], btc.low[0], btc.close[0], btc.volume[0]], 'first row read back as written').toEqual([
       Date.parse((ts as string).replace(' ', 'T')), Number(o), Number(h), Number(l), Number(c), Number(v),
@@ -45,7 +48,7 @@ describe('importCandleFiles', () => {
     const [lts, , , , lc] = (lines[lines.length - 1] as string).split(',');
     expect([btc.tsMs[25_919], btc.close[25_919]]).toEqual([Date.parse((lts as string).replace(' ', 'T')), Number(lc)]);
 
-    const second = await importCandleFiles(db, SHARED);
+    const second = await importCandleFiles(db, EMBEDDED);
     expect(second.imported.map((f) => [f.report.inserted, f.report.unchanged, f.report.conflicting])).toEqual([
       [0, 25_920, 0],
       [0, 25_920, 0],
@@ -100,11 +103,11 @@ describe('importCandleFiles', () => {
     mkdirSync(join(dir, 'a'));
     const lines = [HEADER, ...Array.from({ length: 11 }, (_, i) => row(5 + i * 5))];
     writeFileSync(join(dir, 'a', 'PARUSDT_5m.csv'), lines.join('\n'));
-    const [a, b, c] = await Promise.all([importCandleFiles(db, join(dir, 'a')), importCandleFiles(db, join(dir, 'a')), importCandleFiles(db, SHARED)]);
+    const [a, b, c] = await Promise.all([importCandleFiles(db, join(dir, 'a')), importCandleFiles(db, join(dir, 'a')), importCandleFiles(db, EMBEDDED)]);
     const inserted = [a, b].map((r) => r.imported[0]?.report.inserted ?? 0);
     expect(inserted.sort(), 'one import stored the bars, the other found them stored').toEqual([0, 11]);
     expect(c.failed).toEqual([]);
-    const [again] = await Promise.all([importCandleFiles(db, SHARED), importCandleFiles(db, SHARED)]);
+    const [again] = await Promise.all([importCandleFiles(db, EMBEDDED), importCandleFiles(db, EMBEDDED)]);
     expect(again.imported.every((f) => f.report.inserted === 0)).toBe(true);
     expect((await candleStatus(db)).map((s) => [s.symbol, s.count])).toEqual([
       ['BNBUSDT', 25_920],
