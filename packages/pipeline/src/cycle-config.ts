@@ -38,6 +38,22 @@ export const cycleConfigSchema = z.strictObject({
   /** Candle step stored in the database that strategies resample from. */
   baseTimeframe: z.string().default('5m'),
   symbols: z.array(z.string()).min(1).default(['BTCUSDT', 'ETHUSDT', 'BNBUSDT']),
+  /**
+   * Honest selection: the dataset's first `inSampleFraction` is in-sample (K walk-forward folds
+   * score it), the rest out-of-sample; promotion needs the out-of-sample filters, the deflated
+   * Sharpe ratio and the bias gate.
+   */
+  validation: z
+    .strictObject({
+      inSampleFraction: z.number().gt(0).lt(1),
+      folds: z.number().int().min(1).max(20),
+      oos: z.strictObject({ minSharpe: z.number(), minReturn: z.number(), minTrades: z.number().int().min(0) }),
+      requireOos: z.boolean(),
+      minDsr: z.number().min(0).max(1),
+      pboBlocks: z.number().int().min(2).max(24).refine((b) => b % 2 === 0, 'must be even'),
+      biasGate: z.boolean(),
+    })
+    .default({ inSampleFraction: 2 / 3, folds: 3, oos: { minSharpe: 0, minReturn: -0.05, minTrades: 5 }, requireOos: true, minDsr: 0.95, pboBlocks: 16, biasGate: true }),
   timeframes: z.array(z.enum(['5m', '15m', '1h', '4h'])).min(1).optional(),
 });
 

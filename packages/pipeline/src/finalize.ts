@@ -1,5 +1,5 @@
 import {
-  choosePromotions,
+  biasGate,
   computeInsights,
   filterFailures,
   FITNESS_FUNCTIONS,
@@ -18,14 +18,24 @@ import {
   loadPatterns,
   markResultsPassed,
   memberCounts,
+  bytesToF64,
   saveInsight,
   savePatterns,
+  saveSelection,
   savePopulation,
   setStatuses,
   updateCycle,
 } from '@mastertrade/db';
-import { cycleConfigSchema } from './cycle-config.js';
+import { cycleConfigSchema, type CycleConfig } from './cycle-config.js';
+import type { DatasetCache } from './dataset-cache.js';
 import { nowOf, type PipelineDeps } from './deps.js';
+import { judge, logitHistogram, type Judged, type SelectionReport } from './selection.js';
+import { walkForwardPlan } from './validation.js';
+
+export interface FinalizeDeps extends PipelineDeps {
+  /** Candles for the bias gate (omitted: the gate is skipped and says so). */
+  datasets?: DatasetCache;
+}
 
 export type FinalizeReason = 'children_settled' | 'deadline' | 'reconciler';
 
@@ -47,7 +57,7 @@ export interface FinalizeResult {
  * however many times it is triggered. Members that never ran are `failed` (their job failed)
  * or `cancelled` (deadline); a cancellation makes the cycle `partial`.
  */
-export async function finalizeCycle(cycleId: string, deps: PipelineDeps, opts: { reason: FinalizeReason; failedJobs?: Record<string, string> }): Promise<FinalizeResult | null> {
+export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: { reason: FinalizeReason; failedJobs?: Record<string, string> }): Promise<FinalizeResult | null> {
   const client = await deps.db.pool.connect();
   const t0 = Date.now();
   try {
@@ -69,13 +79,16 @@ export async function finalizeCycle(cycleId: string, deps: PipelineDeps, opts: {
 
     const fitnessOf = FITNESS_FUNCTIONS[cfg.fitness];
     const rows = await cycleResults(client, cycleId);
-    const evaluated: (Evaluated & { resultId: string })[] = rows.map((r) => ({
+    // The GA, the filters and the patterns see in-sample results only; the fitness is the
+    // walk-forward score (mean and worst of the in-sample folds) where one was computed.
+    const evaluated: (Evaluated & { resultId: string; row: (typeof rows)[number] })[] = rows.map((r) => ({
       hash: r.strategyId,
       doc: parseStrategy(r.document),
       metrics: r.metrics,
-      fitness: fitnessOf(r.metrics),
+      fitness: r.isScore ?? fitnessOf(r.metrics),
       passed: passesFilters(r.metrics, cfg.filters),
       resultId: r.resultId,
+      row: r,
     }));
     await markResultsPassed(client, evaluated.filter((e) => e.passed).map((e) => e.resultId), true);
     await markResultsPassed(client, evaluated.filter((e) => !e.passed).map((e) => e.resultId), false);
@@ -108,15 +121,48 @@ export async function finalizeCycle(cycleId: string, deps: PipelineDeps, opts: {
     const population = updatePopulation(prevPopulation, evaluated, cfg.ga.populationSize);
     await savePopulation(client, cycleId, population.map((m) => ({ strategyId: m.hash, fitness: m.fitness })));
 
-    const promoted = choosePromotions(evaluated, cfg.promotion);
-    const promotedIds = new Set(promoted.map((p) => p.hash));
+    const selection = judge(
+      evaluated.map((e) => ({
+        hash: e.hash,
+        score: e.fitness,
+        passed: e.passed,
+        metrics: e.metrics,
+        oosPassed: e.row.oosPassed,
+        oosFailures: e.row.oos ? [] : ['no out-of-sample result'],
+        gridMoments: e.row.returnMoments,
+        gridReturns: bytesToF64(e.row.gridReturns),
+      })),
+      { maxPromoted: cfg.promotion.maxPromoted, minTrades: cfg.promotion.minTrades, minDsr: cfg.validation.minDsr, requireOos: cfg.validation.requireOos },
+      cfg.validation.pboBlocks,
+    );
+    const gate = await runBiasGate(selection, evaluated, cfg, cycle.datasetId, deps);
+    const promoted = gate.promoted;
+    const promotedIds = new Set(promoted);
+    await saveSelection(
+      client,
+      selection.judged.map((j, i) => ({ resultId: (evaluated[i] as { resultId: string }).resultId, dsr: j.dsr, bias: gate.reports.get(j.hash) ?? null })),
+    );
+    await saveInsight(client, cycleId, 'selection', {
+      trials: selection.trials,
+      trialsSharpeVariance: selection.trialsSharpeVariance,
+      expectedMaxSharpe: selection.expectedMaxSharpe,
+      minDsr: cfg.validation.minDsr,
+      candidates: selection.candidates.length,
+      promoted: promoted.length,
+      biasRejected: gate.rejected.size,
+      pbo: selection.pbo ? { pbo: selection.pbo.pbo, splits: selection.pbo.splits, strategies: selection.pbo.strategies, blocks: selection.pbo.blocks, rowsPerBlock: selection.pbo.rowsPerBlock, overfit: selection.pbo.pbo > 0.5, logits: logitHistogram(selection.pbo.logits) } : null,
+    });
+    const judgedBy = new Map(selection.judged.map((j) => [j.hash, j]));
     await setStatuses(
       client,
-      evaluated.map((e) => ({
-        id: e.hash,
-        status: promotedIds.has(e.hash) ? 'paper_trading' : e.passed ? 'passed' : 'rejected',
-        reason: e.passed ? null : filterFailures(e.metrics, cfg.filters).join('; '),
-      })),
+      evaluated.map((e) => {
+        const rejectedBy = gate.rejected.get(e.hash);
+        if (promotedIds.has(e.hash)) return { id: e.hash, status: 'paper_trading' as const, reason: null };
+        if (rejectedBy) return { id: e.hash, status: 'rejected' as const, reason: rejectedBy };
+        if (!e.passed) return { id: e.hash, status: 'rejected' as const, reason: filterFailures(e.metrics, cfg.filters).join('; ') };
+        const blockers = judgedBy.get(e.hash)?.blockers ?? [];
+        return { id: e.hash, status: 'passed' as const, reason: blockers.length ? `not promoted: ${blockers.join('; ')}` : 'not promoted: outranked' };
+      }),
     );
 
     const counts = await memberCounts(client, cycleId);
@@ -138,7 +184,7 @@ export async function finalizeCycle(cycleId: string, deps: PipelineDeps, opts: {
       },
     });
     await client.query('COMMIT');
-    deps.log.info({ cycleId, state, ...counts, promoted: promoted.length, reason: opts.reason }, 'cycle finished');
+    deps.log.info({ cycleId, state, ...counts, promoted: promoted.length, pbo: selection.pbo?.pbo ?? null, reason: opts.reason }, 'cycle finished');
     return { cycleId, state, backtested: counts.done, passed: evaluated.filter((e) => e.passed).length, failed: counts.failed, cancelled: counts.cancelled, promoted: promoted.length };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -146,4 +192,44 @@ export async function finalizeCycle(cycleId: string, deps: PipelineDeps, opts: {
   } finally {
     client.release();
   }
+}
+
+/**
+ * The bias gate on the best candidates (up to three times the promotion quota, in score
+ * order) until the quota is filled: a look-ahead failure rejects the strategy, an edge that
+ * vanishes with one bar of delay keeps it from promotion; both reasons are stored.
+ */
+async function runBiasGate(
+  selection: SelectionReport,
+  evaluated: readonly { hash: string; doc: Evaluated['doc'] }[],
+  cfg: CycleConfig,
+  datasetId: string | null,
+  deps: FinalizeDeps,
+): Promise<{ promoted: string[]; rejected: Map<string, string>; reports: Map<string, unknown> }> {
+  const promoted: string[] = [];
+  const rejected = new Map<string, string>();
+  const reports = new Map<string, unknown>();
+  const docs = new Map(evaluated.map((e) => [e.hash, e.doc]));
+  const max = cfg.promotion.maxPromoted;
+  if (!cfg.validation.biasGate || !deps.datasets || !datasetId) {
+    for (const c of selection.candidates.slice(0, max)) promoted.push(c.hash);
+    if (cfg.validation.biasGate) deps.log.warn({}, 'bias gate skipped: no candle access in this process');
+    return { promoted, rejected, reports };
+  }
+  const data = await deps.datasets.get(datasetId);
+  const plan = walkForwardPlan(data.series(cfg.symbols[0] as string, cfg.baseTimeframe as never), cfg.validation.inSampleFraction, cfg.validation.folds);
+  for (const c of selection.candidates.slice(0, max * 3) as Judged[]) {
+    if (promoted.length >= max) break;
+    const doc = docs.get(c.hash);
+    if (!doc) continue;
+    const series = doc.symbols.map((s) => data.series(s, doc.timeframe));
+    const split = series[0]?.tsMs.findIndex((t) => t >= plan.splitMs) ?? -1;
+    // The delay run covers the in-sample range the strategy was selected on.
+    const report = biasGate(doc, series, cfg.settings, data.indicators, split > 0 ? { range: { from: 0, to: split } } : {});
+    reports.set(c.hash, report);
+    if (!report.lookaheadOk) rejected.set(c.hash, `bias gate: look-ahead (${report.lookaheadDetail})`);
+    else if (report.edgeVanishes) rejected.set(c.hash, `bias gate: the edge vanishes with one bar of delay (sharpe ${report.base.sharpe?.toFixed(2)} -> ${report.delayed.sharpe?.toFixed(2) ?? 'undefined'})`);
+    else promoted.push(c.hash);
+  }
+  return { promoted, rejected, reports };
 }

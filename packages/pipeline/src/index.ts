@@ -6,7 +6,9 @@ export { startCycle, type StartCycleDeps, type StartCycleResult } from './start-
 export { enqueueBacktests } from './flow.js';
 export { runBatch, type RunBatchDeps } from './run-batch.js';
 export { runUserBacktest, type UserBacktestDeps } from './user-backtest.js';
-export { finalizeCycle, type FinalizeReason, type FinalizeResult } from './finalize.js';
+export { finalizeCycle, type FinalizeDeps, type FinalizeReason, type FinalizeResult } from './finalize.js';
+export { judge, type SelectionItem, type SelectionReport, type SelectionRules } from './selection.js';
+export { validateStrategy, walkForwardPlan, gridReturnsOf, GRID_MS, type StrategyValidation, type WalkForwardPlan } from './validation.js';
 export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
 export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';
 export { runService, serviceEnvSchema, observeJobs, type ServiceContext } from './service.js';

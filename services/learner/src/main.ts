@@ -1,4 +1,4 @@
-import { finalizeCycle, observeJobs, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { DatasetCache, finalizeCycle, observeJobs, runService, serviceEnvSchema } from '@mastertrade/pipeline';
 import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
 
 /**
@@ -7,7 +7,8 @@ import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
  * bandit, GA population, promotions.
  */
 await runService('learner', serviceEnvSchema, async (ctx) => {
-  const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log };
+  // Candles for the bias gate, read once per dataset.
+  const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log, datasets: new DatasetCache(ctx.db, 1) };
   const worker = startWorker({
     queue: QUEUES.learner,
     connection: ctx.workerConnection('learner-worker'),

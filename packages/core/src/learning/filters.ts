@@ -35,14 +35,3 @@ export interface PromotionRules {
 }
 
 export const DEFAULT_PROMOTION: Readonly<PromotionRules> = Object.freeze({ maxPromoted: 20, minTrades: 20 });
-
-/**
- * Ranks passed strategies for paper trading: fitness, but only with enough trades for the
- * number to mean something. Returns the chosen items, best first.
- */
-export function choosePromotions<T extends { fitness: number; passed: boolean; metrics: Metrics }>(items: readonly T[], rules: PromotionRules = DEFAULT_PROMOTION): T[] {
-  return items
-    .filter((i) => i.passed && i.metrics.trades >= rules.minTrades && Number.isFinite(i.fitness))
-    .sort((a, b) => b.fitness - a.fitness)
-    .slice(0, rules.maxPromoted);
-}

@@ -15,4 +15,4 @@ export {
   type PopulationMember,
 } from './generation.js';
 export { pearson, quantile, mean } from './stats.js';
-export { ENGINE_VERSION, DEFAULT_FILTERS, DEFAULT_PROMOTION, filterFailures, passesFilters, choosePromotions, type Filters, type PromotionRules } from './filters.js';
+export { ENGINE_VERSION, DEFAULT_FILTERS, DEFAULT_PROMOTION, filterFailures, passesFilters, type Filters, type PromotionRules } from './filters.js';
