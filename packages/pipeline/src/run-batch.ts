@@ -1,8 +1,9 @@
-import { DataError, parseStrategy, passesFilters, simulate, StrategyValidationError, toResult } from '@mastertrade/core';
-import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBacktestResult, saveEquityCurve, saveTrades, type Db } from '@mastertrade/db';
+import { DataError, parseStrategy, passesFilters, StrategyValidationError } from '@mastertrade/core';
+import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBacktestResult, saveEquityCurve, saveTrades, saveValidation, type Db } from '@mastertrade/db';
 import type { BacktestRunPayload, BacktestRunResult } from '@mastertrade/queue';
 import { cycleConfigSchema } from './cycle-config.js';
 import type { DatasetCache } from './dataset-cache.js';
+import { validateStrategy, walkForwardPlan, type StrategyValidation } from './validation.js';
 
 export interface RunBatchDeps {
   db: Db;
@@ -12,8 +13,9 @@ export interface RunBatchDeps {
 }
 
 /**
- * The `backtest.run` job: runs a batch of a cycle's strategies on the cycle's dataset and
- * writes each result as soon as it exists (idempotent key: strategy + dataset + engine). A
+ * The `backtest.run` job: runs a batch of a cycle's strategies on the cycle's dataset (in
+ * sample, K walk-forward folds, out of sample: see validation.ts) and writes each result as
+ * soon as it exists (idempotent key: strategy + dataset + engine). A
  * strategy already done is skipped, so a retried or re-delivered batch never runs one twice;
  * a strategy that cannot run (bad document, data error) is marked failed and the rest go on;
  * past the deadline or after the cycle closed, the rest is left to the deadline handler.
@@ -37,6 +39,7 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
   const docs = await loadDocuments(db.pool, todo);
   const data = await deps.datasets.get(p.datasetId);
   const deadline = cycle.deadline?.getTime() ?? Infinity;
+  const plan = walkForwardPlan(data.series(cfg.symbols[0] as string, cfg.baseTimeframe as never), cfg.validation.inSampleFraction, cfg.validation.folds);
   // An unexpected error (database, engine bug) leaves that strategy queued and the batch goes
   // on; the first one is rethrown at the end so the job retries only what is still queued, and
   // one strategy that always throws cannot take the rest of its batch down with it.
@@ -49,11 +52,17 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
     }
     try {
       const started = performance.now();
-      let run;
-      let doc;
+      let v: StrategyValidation;
       try {
-        doc = parseStrategy(docs.get(id));
-        run = simulate(doc, doc.symbols.map((s) => data.series(s, doc!.timeframe)), cfg.settings, data.indicators);
+        const doc = parseStrategy(docs.get(id));
+        v = validateStrategy(doc, doc.symbols.map((s) => data.series(s, doc.timeframe)), {
+          settings: cfg.settings,
+          filters: cfg.filters,
+          oosFilters: cfg.validation.oos,
+          fitness: cfg.fitness,
+          plan,
+          cache: data.indicators,
+        });
       } catch (err) {
         if (err instanceof StrategyValidationError || err instanceof DataError) {
           await markMembers(db.pool, p.cycleId, [id], 'failed', `${err.name}: ${err.message}`.slice(0, 2000));
@@ -62,7 +71,8 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
         }
         throw err;
       }
-      const result = toResult(doc, run, cfg.settings);
+      const result = v.inSample;
+      const run = v.inSampleRun;
       const passed = passesFilters(result.metrics, cfg.filters);
       const row = await saveBacktestResult(db, {
         strategyId: id,
@@ -72,6 +82,18 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
         result,
         passed,
         durationMs: performance.now() - started,
+      });
+      await saveValidation(db.pool, row.id, {
+        splitMs: plan.splitMs,
+        isScore: v.isScore,
+        folds: v.folds,
+        oos: v.outOfSample,
+        oosSharpe: v.outOfSample?.sharpe ?? null,
+        oosTotalReturn: v.outOfSample?.totalReturn ?? null,
+        oosTrades: v.outOfSample?.trades ?? null,
+        oosPassed: v.oosPassed,
+        returnMoments: v.gridMoments,
+        gridReturns: v.gridReturns,
       });
       if (passed) {
         await saveTrades(db, row.id, result.trades);
