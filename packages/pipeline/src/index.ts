@@ -12,3 +12,4 @@ export { validateStrategy, walkForwardPlan, gridReturnsOf, GRID_MS, type Strateg
 export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
 export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';
 export { runService, serviceEnvSchema, observeJobs, type ServiceContext } from './service.js';
+export { noiseStrategy, noiseStrategies } from './noise.js';
