@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { getCycle, listStrategies, memberCounts, type CycleRow } from '@mastertrade/db';
+import { cycleInsight, getCycle, listStrategies, memberCounts, type CycleRow } from '@mastertrade/db';
 import { enqueueCycle } from '@mastertrade/pipeline';
 import { z } from 'zod';
 import { EXIT_OK, UsageError } from '../errors.js';
@@ -124,11 +124,14 @@ interface CycleSummary {
   dataNote: string | null;
   timingsMs: Record<string, number>;
   wallMs: number;
+  /** Honest selection: trials, promotion candidates, probability of backtest overfitting. */
+  selection: { trials: number; candidates: number; expectedMaxSharpe: number; pbo: number | null; overfit: boolean } | null;
   best: { id: string; name: string; origin: string; status: string; timeframe: string; sharpe: number | null; totalReturn: number | null; maxDrawdown: number | null; winRate: number | null; trades: number | null }[];
 }
 
 async function summarize(pool: Parameters<typeof getCycle>[0], c: CycleRow, wallMs: number): Promise<CycleSummary> {
   const best = await listStrategies(pool, { cycleId: c.id, sort: 'sharpe', limit: 10 });
+  const sel = (await cycleInsight(pool, c.id, 'selection')) as { trials: number; candidates: number; expectedMaxSharpe: number; pbo: { pbo: number; overfit: boolean } | null } | null;
   return {
     cycleId: c.id,
     state: c.state,
@@ -141,6 +144,7 @@ async function summarize(pool: Parameters<typeof getCycle>[0], c: CycleRow, wall
     dataNote: c.dataNote,
     timingsMs: c.timings,
     wallMs,
+    selection: sel ? { trials: sel.trials, candidates: sel.candidates, expectedMaxSharpe: sel.expectedMaxSharpe, pbo: sel.pbo?.pbo ?? null, overfit: sel.pbo?.overfit ?? false } : null,
     best: best.map((s) => ({ id: s.id, name: s.name, origin: s.origin, status: s.status, timeframe: s.timeframe, sharpe: s.sharpe, totalReturn: s.totalReturn, maxDrawdown: s.maxDrawdown, winRate: s.winRate, trades: s.trades })),
   };
 }
@@ -152,6 +156,9 @@ function render(s: CycleSummary): string {
     `cycle ${s.cycleId}: ${s.state}`,
     `generated ${s.generated}   backtested ${s.backtested}   passed ${s.passed}   failed ${s.failed}   promoted to paper trading ${s.promoted}`,
     `data: ${s.dataSource ?? '?'}${s.dataNote ? ` (${s.dataNote})` : ''}`,
+    s.selection
+      ? `selection: ${s.selection.trials} trials, ${s.selection.candidates} passed in sample + out of sample + deflated Sharpe; PBO ${s.selection.pbo === null ? 'n/a' : s.selection.pbo.toFixed(2)}${s.selection.overfit ? '  WARNING: probability of backtest overfitting above 0.5: this cycle\'s in-sample winners mostly lose out of sample' : ''}`
+      : 'selection: n/a',
     `timings: fetch ${sec(t.fetching)}   generate ${sec(t.generating)}   backtest ${sec(t.backtesting)}   learn ${sec(t.learning)}   total ${sec(t.total)}   (wall ${sec(s.wallMs)})`,
     '',
     'best strategies of the cycle (by Sharpe):',

@@ -91,3 +91,9 @@ export async function markResultsPassed(db: Queryable, resultIds: readonly strin
   if (resultIds.length === 0) return;
   await db.query(`UPDATE backtest_results SET passed = $2 WHERE id = ANY($1::uuid[])`, [resultIds, passed]);
 }
+
+/** One cycle's insight of a kind, or null. */
+export async function cycleInsight(db: Queryable, cycleId: string, kind: string): Promise<unknown> {
+  const r = await db.query(`SELECT data FROM learning_insights WHERE cycle_id = $1 AND kind = $2 ORDER BY created_at DESC LIMIT 1`, [cycleId, kind]);
+  return (r.rows[0] as { data: unknown } | undefined)?.data ?? null;
+}
