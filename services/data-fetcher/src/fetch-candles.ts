@@ -1,10 +1,8 @@
 import { parseStepMs, type Candle, allocSeries } from '@mastertrade/core';
-import { candleStatus, lastCandleMs, saveCandles, type Db } from '@mastertrade/db';
-import { EMBEDDED_SYMBOLS } from '@mastertrade/market-data';
-import { seedEmbedded } from './import-files.js';
+import { lastCandleMs, saveCandles, type Db } from '@mastertrade/db';
 import { CcxtProvider, type CcxtProviderOptions } from './providers/ccxt/provider.js';
 import { EmbeddedProvider } from './providers/embedded/provider.js';
-import { SourceRejectedError, SourceUnavailableError, type CandleProvider } from './providers/provider.js';
+import { SourceRejectedError, type CandleProvider } from './providers/provider.js';
 
 const DAY_MS = 86_400_000;
 
@@ -125,40 +123,4 @@ function toSeries(symbol: string, timeframe: string, stepMs: number, page: reado
     s.volume[i] = c.volume;
   });
   return s;
-}
-
-export interface CandlesForCycle {
-  /** `ccxt:<exchange>` when the fetch worked, else `stored` or `embedded`. */
-  source: string;
-  /** Why it fell back, in words for the cycle's record and logs; null when it did not. */
-  note: string | null;
-  report: FetchCandlesReport | null;
-}
-
-/**
- * What a cycle calls: fetch; when the exchange is unreachable, use the candles already stored, and
- * when some symbol has none, seed the embedded set, and say which in `source` and `note`.
- * Errors other than unavailability (unknown symbol, malformed data) are not papered over: they throw.
- */
-export async function fetchCandlesWithFallback(params: FetchCandlesParams, deps: FetchCandlesDeps): Promise<CandlesForCycle> {
-  try {
-    const report = await fetchCandles(params, deps);
-    return { source: report.source, note: null, report };
-  } catch (err) {
-    if (!(err instanceof SourceUnavailableError)) throw err;
-    const stored = await candleStatus(deps.db, { timeframe: params.timeframe });
-    const missing = params.symbols.filter((s) => !stored.some((st) => st.symbol === s));
-    if (missing.length === 0) {
-      return { source: 'stored', note: `${params.exchange} unavailable (${err.message}); using the candles already stored`, report: null };
-    }
-    const notEmbedded = missing.filter((s) => !(EMBEDDED_SYMBOLS as readonly string[]).includes(s));
-    if (notEmbedded.length > 0 || params.timeframe !== '5m') {
-      throw new SourceUnavailableError(
-        `${err.message}; and no stored or embedded ${params.timeframe} candles for ${(notEmbedded.length ? notEmbedded : missing).join(', ')}`,
-        { cause: err },
-      );
-    }
-    await seedEmbedded(deps.db);
-    return { source: 'embedded', note: `${params.exchange} unavailable (${err.message}); seeded the embedded set for ${missing.join(', ')}`, report: null };
-  }
 }

@@ -1,4 +1,4 @@
-export { fetchCandles, fetchCandlesWithFallback, createProvider, type FetchCandlesParams, type FetchCandlesDeps, type FetchCandlesReport, type SymbolFetch, type Gap, type CandlesForCycle } from './fetch-candles.js';
+export { fetchCandles, createProvider, type FetchCandlesParams, type FetchCandlesDeps, type FetchCandlesReport, type SymbolFetch, type Gap } from './fetch-candles.js';
 export { importCandleFiles, seedEmbedded, type ImportReport, type FileImport, type FileImportFailure } from './import-files.js';
 export { createFetchCandlesHandler, type FetchCandlesJobResult, type FetchCandlesHandlerDeps } from './processors/fetch-candles.js';
 export { InvalidResponseError, SourceRejectedError, SourceUnavailableError, type CandleProvider, type FetchPageParams } from './providers/provider.js';

@@ -1,15 +1,22 @@
-// Composition root of the data-fetcher service (STYLE P7). The queue wiring (worker on the `fetch`
-// queue, shutdown order, health) is completed with packages/queue and packages/runtime; this stub
-// loads config, opens the database and exposes the handler.
-import { baseEnvSchema, loadConfig } from '@mastertrade/config';
-import { openDb } from '@mastertrade/db';
-import { pino } from 'pino';
+import { observeJobs, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { QUEUES, startWorker } from '@mastertrade/queue';
 import { createFetchCandlesHandler } from './processors/fetch-candles.js';
 
-const config = loadConfig(baseEnvSchema);
-const logger = pino({ name: 'data-fetcher', level: config.LOG_LEVEL });
-const db = openDb({ url: config.DATABASE_URL, applicationName: 'data-fetcher' });
-export const handlers = {
-  'fetch.candles': createFetchCandlesHandler({ db, log: (event, fields) => logger.info({ event, ...fields }, event) }),
-};
-logger.info({ event: 'ready' }, 'data-fetcher handlers ready (worker wiring: see packages/queue)');
+/**
+ * data-fetcher: the `fetch.candles` worker. Concurrency 1: fetches are network-bound and one
+ * exchange's rate limit is shared by all of them, so parallel fetches would only queue in ccxt's
+ * throttle.
+ */
+await runService('data-fetcher', serviceEnvSchema, async (ctx) => {
+  const handle = createFetchCandlesHandler({ db: ctx.db, log: (event, fields) => ctx.log.info({ event, ...fields }, event) });
+  const worker = startWorker({
+    queue: QUEUES.fetch,
+    connection: ctx.workerConnection('fetch-worker'),
+    prefix: ctx.env.QUEUE_PREFIX,
+    log: ctx.log,
+    observe: observeJobs(ctx.jobs),
+    concurrency: 1,
+    handlers: { 'fetch.candles': (data, job) => handle(data, job) },
+  });
+  ctx.shutdown.add('fetch worker', () => worker.close());
+});
