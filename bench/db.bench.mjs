@@ -12,11 +12,17 @@ import { EMBEDDED_DATA_DIR, EMBEDDED_SYMBOLS } from '@mastertrade/market-data';
 
 const REPS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Wall time and this process's CPU time (user + system) of one call: on a busy machine the wall
+ * time also counts waiting for a core, the CPU time much less so. */
 const time = async (fn) => {
+  const c = process.cpuUsage();
   const t = performance.now();
   const r = await fn();
+  const cpu = process.cpuUsage(c);
+  lastCpuMs = (cpu.user + cpu.system) / 1000;
   return [performance.now() - t, r];
 };
+let lastCpuMs = 0;
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 const rate = (rows, ms) => `${Math.round((rows / ms) * 1000).toLocaleString('en-US')} rows/s`;
 const verdict = (ms, target) => (ms < target ? `OK (target < ${target} ms)` : `OVER TARGET (target < ${target} ms)`);
@@ -38,6 +44,7 @@ try {
   const [storeMs] = await time(async () => {
     for (const s of series) await saveCandles(db, s);
   });
+  const storeCpuMs = lastCpuMs;
   const [reimportMs] = await time(async () => {
     for (const s of series) await saveCandles(db, s);
   });
@@ -57,7 +64,7 @@ try {
   for (const s of series) await saveCandles(db, s); // all three back for the read test
   console.log(`import ${rows.toLocaleString('en-US')} candles (3 embedded 5m files)`);
   console.log(`  parse + validate (core)        ${fmt(parseMs)}  ${rate(rows, parseMs)}`);
-  console.log(`  store (unnest insert-or-keep)  ${fmt(storeMs)}  ${rate(rows, storeMs)}`);
+  console.log(`  store (unnest insert-or-keep)  ${fmt(storeMs)}  ${rate(rows, storeMs)}  (client CPU ${fmt(storeCpuMs)})`);
   console.log(`  total                          ${fmt(parseMs + storeMs)}  ${rate(rows, parseMs + storeMs)}  ${verdict(parseMs + storeMs, 2000)}`);
   console.log(`  re-import (all bars stored)    ${fmt(reimportMs)}  ${rate(rows, reimportMs)}`);
   const prismaRows = series[0].tsMs.length;
@@ -65,12 +72,14 @@ try {
 
   // 2. Read a 90-day 5m series back into Float64Array columns.
   const readTimes = [];
+  const readCpu = [];
   const prismaTimes = [];
   for (let r = 0; r < REPS; r++) {
     for (const symbol of EMBEDDED_SYMBOLS) {
       const [ms, s] = await time(() => readCandles(db, { symbol, timeframe: '5m' }));
       if (s.tsMs.length !== 25_920) throw new Error(`read ${s.tsMs.length} bars of ${symbol}`);
       readTimes.push(ms);
+      readCpu.push(lastCpuMs);
       const [pms] = await time(async () => {
         const found = await db.prisma.candle.findMany({ where: { symbol, timeframe: '5m' }, orderBy: { ts: 'asc' } });
         const close = new Float64Array(found.length);
@@ -83,7 +92,7 @@ try {
   const readMs = median(readTimes);
   const pReadMs = median(prismaTimes);
   console.log(`read one 90-day 5m series (25,920 bars) into CandleSeries, median of ${readTimes.length}`);
-  console.log(`  pg array rows -> Float64Array  ${fmt(readMs)}  ${rate(25_920, readMs)}  ${verdict(readMs, 100)}`);
+  console.log(`  pg array rows -> Float64Array  ${fmt(readMs)}  ${rate(25_920, readMs)}  ${verdict(readMs, 100)}  (client CPU ${fmt(median(readCpu))})`);
   console.log(`  baseline: Prisma findMany      ${fmt(pReadMs)}  ${rate(25_920, pReadMs)}  (ours is ${(pReadMs / readMs).toFixed(1)}x faster)\n`);
 
   // 3. Write 100,000 trade rows.
@@ -104,6 +113,7 @@ try {
   }));
   const r1 = await result('a');
   const [tradeMs, inserted] = await time(() => saveTrades(db, r1.id, trades));
+  const tradeCpuMs = lastCpuMs;
   if (inserted !== N) throw new Error(`inserted ${inserted} trades`);
   const r2 = await result('b');
   const P = 20_000; // the Prisma baseline writes a fifth of the rows (same reason as above)
@@ -118,7 +128,7 @@ try {
     }
   });
   console.log(`write ${N.toLocaleString('en-US')} trade rows`);
-  console.log(`  saveTrades (unnest)            ${fmt(tradeMs)}  ${rate(N, tradeMs)}  ${verdict(tradeMs, 2000)}`);
+  console.log(`  saveTrades (unnest)            ${fmt(tradeMs)}  ${rate(N, tradeMs)}  ${verdict(tradeMs, 2000)}  (client CPU ${fmt(tradeCpuMs)})`);
   console.log(`  baseline: Prisma createMany    ${fmt(pTradeMs)} for ${P.toLocaleString('en-US')}  ${rate(P, pTradeMs)}  (ours is ${((N / tradeMs) / (P / pTradeMs)).toFixed(1)}x faster)`);
 } finally {
   await db.close();
