@@ -104,6 +104,16 @@ export function runSleeve(
   const last = to - 1;
 
   for (let j = from; j < to; j++) {
+    if (dir === 0 && pending === NONE && cash > 0) {
+      // Flat with no order: each bar until the next one-sided entry signal (or the last bar) only
+      // marks equity at cash. Skip to that bar, which is then processed in full.
+      let k = j;
+      while (k < last && entryLong[k] === entryShort[k]) k++;
+      if (k > j) {
+        equity.fill(cash, j - from, k - from);
+        j = k;
+      }
+    }
     const o = open[j] as number;
     let exitPrice = 0;
     let reason = 0;

@@ -1,24 +1,113 @@
 /**
  * Donchian-style channel edges over the previous `period` bars, bar t excluded:
  * highest = max(high[t-period .. t-1]), lowest = min(low[t-period .. t-1]); defined from t = period.
- * A monotonic deque keeps this O(n) for any period.
+ * O(n) for any period: van Herk/Gil-Werman block maxima when every value is a non-zero number
+ * (always so for prices), else a monotonic deque. Both select a value of the window, never
+ * compute one, so they agree bit for bit wherever equal values have equal bits (no NaN, no ±0).
  */
 export function highest(high: Float64Array, period: number): Float64Array {
-  return windowExtreme(high, period, true);
+  return blocksApply(high, period) ? windowMaxBlocks(high, period) : windowExtreme(high, period, true);
 }
 
 export function lowest(low: Float64Array, period: number): Float64Array {
-  return windowExtreme(low, period, false);
+  return blocksApply(low, period) ? windowMinBlocks(low, period) : windowExtreme(low, period, false);
 }
 
-/** The deque's storage, reused across calls (the functions are synchronous and never re-entered). */
-let scratch = new Int32Array(0);
+/** Scratch for the block suffix extremes and the deque, reused across calls (synchronous, never re-entered). */
+let suffix = new Float64Array(0);
+let dequeScratch = new Int32Array(0);
 
+function blocksApply(values: Float64Array, period: number): boolean {
+  if (!Number.isInteger(period) || period < 1) return false;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!(v > 0 || v < 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * Window [t-period, t-1] spans at most two blocks of `period` bars aligned at 0: its maximum is
+ * max(suffix max of the first block from t-period, prefix max of the second up to t-1).
+ */
+function windowMaxBlocks(values: Float64Array, period: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (n <= period) return out.fill(NaN);
+  out.fill(NaN, 0, period);
+  if (suffix.length < n) suffix = new Float64Array(n);
+  const h = suffix;
+  for (let b = 0; b < n; b += period) {
+    const e = Math.min(b + period, n) - 1;
+    let m = values[e] as number;
+    h[e] = m;
+    for (let i = e - 1; i >= b; i--) {
+      const v = values[i] as number;
+      if (v > m) m = v;
+      h[i] = m;
+    }
+  }
+  // g: max of values[blockStart(e) .. e] for e = t-1; pos = e - blockStart(e).
+  let g = values[0] as number;
+  for (let e = 1; e <= period - 2; e++) {
+    const v = values[e] as number;
+    if (v > g) g = v;
+  }
+  let pos = period - 2;
+  for (let t = period; t < n; t++) {
+    const v = values[t - 1] as number;
+    if (++pos === period) {
+      pos = 0;
+      g = v;
+    } else if (v > g) g = v;
+    const hv = h[t - period] as number;
+    out[t] = hv > g ? hv : g;
+  }
+  return out;
+}
+
+/** windowMaxBlocks with every comparison mirrored. */
+function windowMinBlocks(values: Float64Array, period: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  if (n <= period) return out.fill(NaN);
+  out.fill(NaN, 0, period);
+  if (suffix.length < n) suffix = new Float64Array(n);
+  const h = suffix;
+  for (let b = 0; b < n; b += period) {
+    const e = Math.min(b + period, n) - 1;
+    let m = values[e] as number;
+    h[e] = m;
+    for (let i = e - 1; i >= b; i--) {
+      const v = values[i] as number;
+      if (v < m) m = v;
+      h[i] = m;
+    }
+  }
+  let g = values[0] as number;
+  for (let e = 1; e <= period - 2; e++) {
+    const v = values[e] as number;
+    if (v < g) g = v;
+  }
+  let pos = period - 2;
+  for (let t = period; t < n; t++) {
+    const v = values[t - 1] as number;
+    if (++pos === period) {
+      pos = 0;
+      g = v;
+    } else if (v < g) g = v;
+    const hv = h[t - period] as number;
+    out[t] = hv < g ? hv : g;
+  }
+  return out;
+}
+
+/** The general case (NaN or zero values): a monotonic deque of window indices. */
 function windowExtreme(values: Float64Array, period: number, max: boolean): Float64Array {
   const n = values.length;
   const out = new Float64Array(n).fill(NaN);
-  if (scratch.length < n) scratch = new Int32Array(n);
-  const deque = scratch;
+  if (dequeScratch.length < n) dequeScratch = new Int32Array(n);
+  const deque = dequeScratch;
   let head = 0;
   let tail = 0;
   // out[t] covers values[t-period .. t-1]: push index t-1, then read the front.
