@@ -4,7 +4,6 @@ export { createTestDatabase, type TestDatabase, type CreateTestDatabaseOptions }
 export { databaseName, withDatabase, redactUrl } from './database-url.js';
 export {
   saveCandles,
-  saveCandlesWith,
   readCandles,
   candleStatus,
   lastCandleMs,
@@ -19,10 +18,9 @@ export {
   saveTrades,
   saveEquityCurve,
   readEquityCurve,
-  downsampleCurve,
   type SaveResultInput,
 } from './repositories/results.js';
-export { saveStrategies, setStrategyStatus, type NewStrategy } from './repositories/strategies.js';
+export { saveStrategies, type NewStrategy } from './repositories/strategies.js';
 export * from './repositories/cycles.js';
 export * from './repositories/cycle-members.js';
 export * from './repositories/cycle-results.js';

@@ -3,6 +3,7 @@ import { baseEnvSchema, loadConfig } from '@mastertrade/config';
 import { DataError } from '@mastertrade/core';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { renderTable } from '../table.js';
+import type { Db } from '@mastertrade/db';
 import type { Output } from './backtest.js';
 
 export const DATA_HELP = `Usage:
@@ -69,14 +70,12 @@ export async function dataCommand(argv: string[], io: Output): Promise<number> {
       case 'status':
         return await status(db, { symbol: values.symbol, timeframe: values.timeframe }, values.json, io);
       default:
-        return await fetch(db, values, io);
+        return await fetchCommand(db, values, io);
     }
   } finally {
     await db.close();
   }
 }
-
-type Db = ReturnType<Awaited<ReturnType<typeof loadDb>>['openDb']>;
 
 async function importFiles(db: Db, path: string | null, json: boolean, io: Output): Promise<number> {
   const f = await loadFetcher();
@@ -118,7 +117,7 @@ async function status(db: Db, filter: { symbol?: string; timeframe?: string }, j
   return EXIT_OK;
 }
 
-async function fetch(db: Db, v: { exchange: string; symbols: string; timeframe?: string; days: string; json: boolean }, io: Output): Promise<number> {
+async function fetchCommand(db: Db, v: { exchange: string; symbols: string; timeframe?: string; days: string; json: boolean }, io: Output): Promise<number> {
   const symbols = v.symbols.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (symbols.length === 0 || symbols.some((s) => !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(s))) throw new UsageError('--symbols must be a comma-separated list such as BTCUSDT,ETHUSDT');
   if (!/^\d+$/.test(v.days) || Number(v.days) < 1 || Number(v.days) > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');

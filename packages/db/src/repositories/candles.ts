@@ -52,7 +52,7 @@ export async function saveCandles(db: Db, series: CandleSeries): Promise<SaveCan
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
-    const report = await saveCandlesWith(client, series);
+    const report = await insertChunks(client, series);
     await client.query('COMMIT');
     return report;
   } catch (err) {
@@ -63,8 +63,7 @@ export async function saveCandles(db: Db, series: CandleSeries): Promise<SaveCan
   }
 }
 
-/** saveCandles inside a transaction the caller owns (e.g. several files all-or-nothing). */
-export async function saveCandlesWith(client: pg.PoolClient | pg.Client, series: CandleSeries): Promise<SaveCandlesReport> {
+async function insertChunks(client: pg.PoolClient, series: CandleSeries): Promise<SaveCandlesReport> {
   const n = series.tsMs.length;
   const report: SaveCandlesReport = { inserted: 0, unchanged: 0, conflicting: 0, conflictSamples: [] };
   for (let from = 0; from < n; from += CHUNK_ROWS) {

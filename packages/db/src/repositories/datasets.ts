@@ -71,8 +71,7 @@ export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
   checkSeries(series, dataset.timeframe);
   const hash = datasetHash(dataset.timeframe, series);
   if (hash !== dataset.id) {
-    const s = series[0] as CandleSeries;
-    throw new DataError('empty', s.symbol, dataset.timeframe, null, `the stored candles of dataset ${id} no longer match its content hash`);
+    throw new Error(`the stored candles of dataset ${id} no longer match its content hash (hash now ${hash})`);
   }
   return { dataset, series };
 }

@@ -107,7 +107,7 @@ export async function saveTrades(db: Db, resultId: string, trades: readonly Trad
 }
 
 /** Keeps at most `maxPoints` of a curve: every k-th point and always the last one. */
-export function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
+function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
   const n = equity.length;
   if (n <= maxPoints) return { tsMs: tsMs.slice(), equity: equity.slice() };
   const k = Math.ceil((n - 1) / (maxPoints - 1));

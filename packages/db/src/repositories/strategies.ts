@@ -1,6 +1,6 @@
 import { strategyHash, type StrategyDocument } from '@mastertrade/core';
 import type { Db } from '../client.js';
-import type { StrategyOrigin, StrategyStatus } from '../generated/prisma/client.js';
+import type { StrategyOrigin } from '../generated/prisma/client.js';
 
 export interface NewStrategy {
   document: StrategyDocument;
@@ -28,9 +28,4 @@ export async function saveStrategies(db: Db, items: readonly NewStrategy[]): Pro
   }));
   const r = await db.prisma.strategy.createMany({ data: rows, skipDuplicates: true });
   return { ids: rows.map((x) => x.id), inserted: r.count };
-}
-
-export async function setStrategyStatus(db: Db, ids: readonly string[], status: StrategyStatus, reason: string | null = null): Promise<number> {
-  const r = await db.prisma.strategy.updateMany({ where: { id: { in: [...ids] } }, data: { status, statusReason: reason } });
-  return r.count;
 }

@@ -1,4 +1,4 @@
-import { parseStepMs, type Candle, type CandleSeries, type Timeframe, isTimeframe } from '@mastertrade/core';
+import { isTimeframe, type Candle, type CandleSeries } from '@mastertrade/core';
 import { EMBEDDED_SYMBOLS, openCandleDirectory, type CandleDirectory } from '@mastertrade/market-data';
 import { SourceRejectedError, type CandleProvider, type FetchPageParams } from '../provider.js';
 
@@ -24,8 +24,8 @@ export class EmbeddedProvider implements CandleProvider {
 
   async *pages(p: FetchPageParams): AsyncIterable<Candle[]> {
     if (!this.#dir.symbols.includes(p.symbol)) throw new SourceRejectedError(`the embedded set has no ${p.symbol} (it has ${this.#dir.symbols.join(', ')})`);
-    if (!isTimeframe(p.timeframe) || parseStepMs(p.timeframe) === null) throw new SourceRejectedError(`the embedded set serves 5m, 15m, 1h and 4h, not ${p.timeframe}`);
-    const s: CandleSeries = this.#dir.series(p.symbol, p.timeframe as Timeframe);
+    if (!isTimeframe(p.timeframe)) throw new SourceRejectedError(`the embedded set serves 5m, 15m, 1h and 4h, not ${p.timeframe}`);
+    const s: CandleSeries = this.#dir.series(p.symbol, p.timeframe);
     let i = 0;
     while (i < s.tsMs.length && (s.tsMs[i] as number) < p.sinceMs) i++;
     for (; i < s.tsMs.length; i += PAGE) {
