@@ -1,7 +1,7 @@
 import { DataError, type CandleSeries } from '../candles/series.js';
 import { barsPerYear } from '../candles/timeframe.js';
 import type { StrategyDocument } from '../genome/schema.js';
-import { maxDrawdown, monthlyReturns, sharpeRatio, sortinoRatio, tradeStats } from '../metrics/index.js';
+import { monthlyReturns, tradeStats } from '../metrics/index.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { compileRules } from './rules.js';
 import { runSleeve, type SimRange, type SleeveRun } from './sleeve.js';
@@ -81,13 +81,18 @@ function run(
     const rules = compileRules(doc, s, cache);
     sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
   }
-  // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order, as one zeroed column accumulated sleeve by sleeve.
-  const equity = pool ? pool.get(EQUITY_SLOT, n) : new Float64Array(n);
+  // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order. A sleeve's equity is never -0 (it is
+  // cash, cash plus open P&L, or a literal 0), so 0 + e_0 is e_0 and one sleeve's curve is the sum.
   const e0 = (sleeves[0] as SleeveRun).equity;
-  for (let t = 0; t < n; t++) equity[t] = 0 + (e0[t] as number);
-  for (let i = 1; i < k; i++) {
-    const e = (sleeves[i] as SleeveRun).equity;
-    for (let t = 0; t < n; t++) equity[t] = (equity[t] as number) + (e[t] as number);
+  let equity = e0;
+  if (k > 1) {
+    equity = pool ? pool.get(EQUITY_SLOT, n) : new Float64Array(n);
+    const e1 = (sleeves[1] as SleeveRun).equity;
+    for (let t = 0; t < n; t++) equity[t] = 0 + (e0[t] as number) + (e1[t] as number);
+    for (let i = 2; i < k; i++) {
+      const e = (sleeves[i] as SleeveRun).equity;
+      for (let t = 0; t < n; t++) equity[t] = (equity[t] as number) + (e[t] as number);
+    }
   }
   let trades: Trade[];
   if (k === 1) {
@@ -123,29 +128,65 @@ export function computeMetrics(
   exposure: number,
   bpy: number,
 ): Metrics {
-  const returns = barReturnsInto(equity, scratch.get(RETURNS_SLOT, Math.max(0, equity.length - 1)));
+  const curve = curveStats(equity, bpy, scratch.get(RETURNS_SLOT, Math.max(0, equity.length - 1)));
   const last = equity[equity.length - 1] as number;
   const pnls = new Float64Array(trades.length);
   for (let i = 0; i < trades.length; i++) pnls[i] = (trades[i] as Trade).pnl;
   return {
     totalReturn: last / capital - 1,
-    sharpe: sharpeRatio(returns, bpy),
-    sortino: sortinoRatio(returns, bpy),
-    maxDrawdown: maxDrawdown(equity),
+    sharpe: curve.sharpe,
+    sortino: curve.sortino,
+    maxDrawdown: curve.maxDrawdown,
     ...tradeStats(pnls),
     exposure,
     monthlyReturns: monthlyReturns(tsMs, equity, capital),
   };
 }
 
-/** metrics/returns.ts `barReturns`, written into `out` (length n-1) instead of a new array. */
-function barReturnsInto(equity: Float64Array, out: Float64Array): Float64Array {
+/**
+ * sharpeRatio(barReturns(equity)), sortinoRatio(barReturns(equity)) and maxDrawdown(equity) of
+ * metrics/, in two passes over the curve instead of five: per-bar returns, their sum (Sharpe
+ * and Sortino add the same returns in the same order), the downside sum and the drawdown in
+ * one, the squared deviations from the mean in the second. Every operation is the one metrics/
+ * performs, in the same order, so the numbers are the same bit for bit. `r` is scratch for the
+ * n-1 returns.
+ */
+function curveStats(equity: Float64Array, bpy: number, r: Float64Array): { sharpe: number | null; sortino: number | null; maxDrawdown: number } {
   const n = equity.length;
-  for (let t = 1; t < n; t++) {
-    const prev = equity[t - 1] as number;
-    out[t - 1] = prev === 0 ? 0 : (equity[t] as number) / prev - 1;
+  let peak = -Infinity;
+  let worst = 0;
+  let sum = 0;
+  let down = 0;
+  let prev = 0;
+  for (let t = 0; t < n; t++) {
+    const e = equity[t] as number;
+    if (t > 0) {
+      const x = prev === 0 ? 0 : e / prev - 1;
+      r[t - 1] = x;
+      sum += x;
+      if (x < 0) down += x * x;
+    }
+    prev = e;
+    if (e > peak) peak = e;
+    if (peak > 0) {
+      const dd = 1 - e / peak;
+      if (dd > worst) worst = dd;
+    }
   }
-  return out;
+  const m = Math.max(0, n - 1);
+  let sharpe: number | null = null;
+  if (m >= 2) {
+    const mean = sum / m;
+    let ss = 0;
+    for (let i = 0; i < m; i++) {
+      const d = (r[i] as number) - mean;
+      ss += d * d;
+    }
+    const sd = Math.sqrt(ss / (m - 1));
+    if (sd !== 0 && Number.isFinite(sd)) sharpe = (mean / sd) * Math.sqrt(bpy);
+  }
+  const sortino = m >= 1 && down !== 0 ? (sum / m / Math.sqrt(down / m)) * Math.sqrt(bpy) : null;
+  return { sharpe, sortino, maxDrawdown: worst };
 }
 
 /**
