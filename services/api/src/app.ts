@@ -18,6 +18,7 @@ import { backtestsRouter } from './routes/backtests.js';
 import { cyclesRouter } from './routes/cycles.js';
 import { healthRouter } from './routes/health.js';
 import { strategiesRouter } from './routes/strategies.js';
+import { ReadCache } from './read-cache.js';
 import { snapshotSource } from './snapshot.js';
 import type { ScheduleConfig } from './status.js';
 
@@ -35,6 +36,7 @@ export interface AppDeps {
   /** When set, read routes need it (or apiKey) too. */
   readKey?: string | undefined;
   bodyLimitBytes?: number;
+  /** How long the status snapshot and cached list/status responses may be reused (ms); 0 = never. */
   snapshotTtlMs?: number;
   now?: () => number;
 }
@@ -52,7 +54,8 @@ export function createApp(deps: AppDeps): Express {
   const now = deps.now ?? Date.now;
   const snapshot = snapshotSource(deps.db, deps.queues, deps.snapshotTtlMs ?? 1000, now);
   registerSystemMetrics(deps.registry, snapshot);
-  const ctx: RouteContext = { db: deps.db, queues: deps.queues, redis: deps.redis, log: deps.log, schedule: deps.schedule, snapshot, now };
+  const cache = new ReadCache(deps.snapshotTtlMs ?? 1000, now);
+  const ctx: RouteContext = { db: deps.db, queues: deps.queues, redis: deps.redis, log: deps.log, schedule: deps.schedule, snapshot, cache, now };
   const write = requireKey({ keys: [deps.apiKey] });
   const read = deps.readKey ? requireKey({ keys: [deps.readKey, deps.apiKey] }) : (_req: unknown, _res: unknown, next: () => void) => next();
   const guard = { write, read };

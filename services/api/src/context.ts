@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Db } from '@mastertrade/db';
 import type { QueueClient } from '@mastertrade/queue';
 import type { Logger } from '@mastertrade/runtime';
+import type { ReadCache } from './read-cache.js';
 import type { Snapshot } from './snapshot.js';
 import type { ScheduleConfig } from './status.js';
 
@@ -14,5 +15,7 @@ export interface RouteContext {
   log: Logger;
   schedule: ScheduleConfig;
   snapshot: () => Promise<Snapshot>;
+  /** Short-lived serialized read responses; writes clear it. */
+  cache: ReadCache;
   now: () => number;
 }

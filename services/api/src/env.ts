@@ -12,7 +12,7 @@ export const apiEnvSchema = serviceEnvSchema.extend({
   API_READ_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Largest JSON body accepted (bytes); larger ones get 413. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
-  /** How long the pipeline status and queue/cycle metrics snapshot may be reused (ms); 0 = never. */
+  /** How long the status snapshot (status route, metrics) and cached list responses may be reused (ms); 0 = never. */
   API_SNAPSHOT_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   CYCLE_CRON: z
     .string()

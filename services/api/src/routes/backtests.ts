@@ -26,6 +26,7 @@ export function backtestsRouter(ctx: RouteContext, guard: { write: RequestHandle
     const body = parseInput(backtestBody, req.body, 'body');
     const { ids } = await saveStrategies(ctx.db, [{ document: body.strategy, origin: 'user', cycleId: null }]);
     const strategyId = ids[0] as string;
+    ctx.cache.clear();
     const id = jobIds.userBacktest(strategyId, ENGINE_VERSION, body.days);
     let status = 'queued';
     try {

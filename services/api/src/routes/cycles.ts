@@ -1,4 +1,5 @@
-import { getCycle, listCycles, listStrategies, memberCounts } from '@mastertrade/db';
+import { getCycle, listCycles, memberCounts } from '@mastertrade/db';
+import { strategyPage } from '../adapters/read-model.js';
 import { Router, type RequestHandler } from 'express';
 import type { RouteContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -23,7 +24,7 @@ export function cyclesRouter(ctx: RouteContext, guard: { read: RequestHandler })
     if (!cycle) throw notFound('cycle', id);
     const [counts, best, insights] = await Promise.all([
       memberCounts(pool, id),
-      listStrategies(pool, { cycleId: id, sort: 'sharpe', limit: 10 }),
+      strategyPage(pool, { cycleId: id, sort: 'sharpe', limit: 10 }),
       pool.query<{ kind: string; createdAt: Date }>(`SELECT kind, created_at AS "createdAt" FROM learning_insights WHERE cycle_id = $1 ORDER BY kind`, [id]),
     ]);
     const processed = counts.done + counts.failed + counts.cancelled;

@@ -1,7 +1,7 @@
-import { listStrategies, readEquityCurve, type StrategyListItem } from '@mastertrade/db';
+import { readEquityCurve, type StrategyListItem } from '@mastertrade/db';
 import { enqueueCycle } from '@mastertrade/pipeline';
 import { Router, type RequestHandler } from 'express';
-import { getStrategy, insightHistory, latestInsights, resultTrades, setStatusByHand, strategyResults } from '../adapters/read-model.js';
+import { getStrategy, insightHistory, latestInsights, resultTrades, setStatusByHand, strategyPage, strategyResults } from '../adapters/read-model.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { emptyQuery, generateBody, learningStatsQuery, listStrategiesQuery, setStatusBody, strategyDetailQuery, strategyParams } from '../schemas.js';
@@ -66,6 +66,7 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
       }),
       ctx,
     );
+    ctx.cache.clear();
     const statusUrl = `/api/cycles/${cycleId}`;
     ctx.log.info({ cycleId, count: body.count }, 'cycle enqueued through the API');
     res.status(202).location(statusUrl).json({ cycleId, jobId, status: 'queued', statusUrl });
@@ -73,8 +74,8 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
 
   r.get('/pipeline/status', guard.read, async (req, res) => {
     parseInput(emptyQuery, req.query, 'query');
-    const snap = await ctx.snapshot();
-    res.json(pipelineStatus(snap, ctx.schedule, ctx.now()));
+    const body = await ctx.cache.json('status', async () => pipelineStatus(await ctx.snapshot(), ctx.schedule, ctx.now()));
+    res.type('json').send(body);
   });
 
   r.get('/learning/stats', guard.read, async (req, res) => {
@@ -92,18 +93,21 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
   r.get('/', guard.read, async (req, res) => {
     const q = parseInput(listStrategiesQuery, req.query, 'query');
     const after = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
-    const rows = await listStrategies(pool, {
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.type ? { type: q.type } : {}),
-      ...(q.timeframe ? { timeframe: q.timeframe } : {}),
-      ...(q.cycle ? { cycleId: q.cycle } : {}),
-      sort: q.sort,
-      limit: q.limit + 1,
-      ...(after ? { after } : {}),
+    const body = await ctx.cache.json(`strategies:${JSON.stringify(q)}`, async () => {
+      const rows = await strategyPage(pool, {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.timeframe ? { timeframe: q.timeframe } : {}),
+        ...(q.cycle ? { cycleId: q.cycle } : {}),
+        sort: q.sort,
+        limit: q.limit + 1,
+        ...(after ? { after } : {}),
+      });
+      const items = rows.slice(0, q.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(q.sort, last) : null };
     });
-    const items = rows.slice(0, q.limit);
-    const last = items.at(-1);
-    res.json({ items, nextCursor: rows.length > q.limit && last ? encodeCursor(q.sort, last) : null });
+    res.type('json').send(body);
   });
 
   r.get('/:id', guard.read, async (req, res) => {
@@ -132,6 +136,7 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
     const body = parseInput(setStatusBody, req.body, 'body');
     const changed = await setStatusByHand(pool, id, body.status, body.reason ?? `set by hand through the API`);
     if (!changed) throw notFound('strategy', id);
+    ctx.cache.clear();
     ctx.log.info({ strategyId: id, from: changed.previous, to: body.status }, 'strategy status set by hand');
     res.json({ id, status: body.status, previousStatus: changed.previous, statusReason: body.reason ?? 'set by hand through the API' });
   });
