@@ -25,6 +25,9 @@ the embedded 90-day Bybit 5m set). --json prints the result JSON (one line per s
 batch) and nothing else on stdout. Exit 2 on any bad flag, file, row or document; in a batch
 the others still run and each failure prints {"file"|"line": ..., "error": ...} in its place.`;
 
+/** Bound of the indicator columns kept for a batch (they are recomputed when evicted). */
+const INDICATOR_CACHE_BYTES = 256 * 1024 * 1024;
+
 export interface Output {
   out: (text: string) => Promise<void> | void;
   err: (text: string) => void;
@@ -55,7 +58,8 @@ export async function backtestCommand(argv: string[], io: Output): Promise<numbe
   }
   const settings = parseSettings(values);
   const data = openCandleDirectory(values.data);
-  const cache = new IndicatorCache();
+  // Columns are shared by the whole batch; nothing here keeps one, so evicted storage is reused.
+  const cache = new IndicatorCache(INDICATOR_CACHE_BYTES, { reuse: true });
 
   if (values.strategy !== undefined) {
     const source = readStrategyFile(values.strategy);

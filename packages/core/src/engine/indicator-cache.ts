@@ -41,6 +41,16 @@ export function operandKey(o: Operand): string {
 /** The indicator columns of one series, by key. */
 type SeriesColumns = Map<string, Float64Array>;
 
+export interface IndicatorCacheOptions {
+  /**
+   * Reuse the storage of evicted columns for new ones instead of allocating (and zeroing, and
+   * later collecting) fresh arrays. Only for callers that hold no column across a backtest:
+   * storage evicted before a `release()` may be overwritten after it. simulate() and
+   * backtest() call release() once a sleeve's rules are evaluated. Default false.
+   */
+  reuse?: boolean;
+}
+
 /**
  * Indicator columns computed once per (series, operand) and shared by every strategy that
  * asks for them. Columns are built from shared parts, each computed once and cached too:
@@ -54,6 +64,14 @@ type SeriesColumns = Map<string, Float64Array>;
  */
 export class IndicatorCache {
   readonly #maxBytes: number;
+  readonly #reuse: boolean;
+  /** Evicted since the last release(): possibly still in use (at most #maxSpareBytes of them kept). */
+  #evicted: Float64Array[] = [];
+  #evictedBytes = 0;
+  /** Free storage by length, at most #maxSpareBytes of it. */
+  readonly #spare = new Map<number, Float64Array[]>();
+  #spareBytes = 0;
+  readonly #maxSpareBytes: number;
   /** Per series: its columns in least- to most-recently used order (one Map per series). */
   readonly #bySeries = new WeakMap<CandleSeries, SeriesColumns>();
   /** Every column across series in LRU order, for eviction; the key names its series' map. */
@@ -62,8 +80,38 @@ export class IndicatorCache {
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes = 256 * 1024 * 1024) {
+  constructor(maxBytes = 256 * 1024 * 1024, options: IndicatorCacheOptions = {}) {
     this.#maxBytes = maxBytes;
+    this.#reuse = options.reuse ?? false;
+    this.#maxSpareBytes = Math.min(64 * 1024 * 1024, maxBytes / 4);
+  }
+
+  /**
+   * A safe point: the caller holds none of the columns handed out so far. With `reuse`, the
+   * storage of columns evicted since the last call becomes free for new columns.
+   */
+  release(): void {
+    if (!this.#reuse) return;
+    for (const col of this.#evicted) {
+      if (this.#spareBytes + col.byteLength > this.#maxSpareBytes) continue;
+      let list = this.#spare.get(col.length);
+      if (list === undefined) {
+        list = [];
+        this.#spare.set(col.length, list);
+      }
+      list.push(col);
+      this.#spareBytes += col.byteLength;
+    }
+    this.#evicted = [];
+    this.#evictedBytes = 0;
+  }
+
+  /** Storage for a new column of n values: spare (stale contents, every maker writes it all) or new. */
+  #take(n: number): Float64Array {
+    const col = this.#spare.get(n)?.pop();
+    if (col === undefined) return new Float64Array(n);
+    this.#spareBytes -= col.byteLength;
+    return col;
   }
 
   get bytes(): number {
@@ -74,7 +122,7 @@ export class IndicatorCache {
   column(series: CandleSeries, o: Operand): Float64Array {
     if (typeof o === 'number') {
       const n = series.close.length;
-      return this.#get(series, `#${o}`, () => new Float64Array(n).fill(o));
+      return this.#get(series, `#${o}`, (out) => out.fill(o));
     }
     const s = series;
     switch (o.ind) {
@@ -89,51 +137,51 @@ export class IndicatorCache {
       case 'ema':
         return this.#ema(s, o.period);
       case 'rsi':
-        return this.#get(s, `rsi:${o.period}`, () => rsi(s.close, o.period));
+        return this.#get(s, `rsi:${o.period}`, (out) => rsi(s.close, o.period, out));
       case 'atr':
         return this.#atr(s, o.period);
       case 'natr':
-        return this.#get(s, `natr:${o.period}`, () => natrFromAtr(this.#atr(s, o.period), s.close));
+        return this.#get(s, `natr:${o.period}`, (out) => natrFromAtr(this.#atr(s, o.period), s.close, out));
       case 'volratio':
-        return this.#get(s, `volratio:${o.period}`, () =>
-          volumeRatioFrom(s.volume, this.#get(s, `sma(volume):${o.period}`, () => sma(s.volume, o.period))),
+        return this.#get(s, `volratio:${o.period}`, (out) =>
+          volumeRatioFrom(s.volume, this.#get(s, `sma(volume):${o.period}`, (avg) => sma(s.volume, o.period, avg)), out),
         );
       case 'highest':
-        return this.#get(s, `highest:${o.period}`, () => highest(s.high, o.period));
+        return this.#get(s, `highest:${o.period}`, (out) => highest(s.high, o.period, out));
       case 'lowest':
-        return this.#get(s, `lowest:${o.period}`, () => lowest(s.low, o.period));
+        return this.#get(s, `lowest:${o.period}`, (out) => lowest(s.low, o.period, out));
       case 'macd': {
         const { fast, slow, signal } = o;
-        const line = this.#get(s, `macd-line:${fast}:${slow}`, () => macdLine(this.#ema(s, fast), this.#ema(s, slow)));
+        const line = this.#get(s, `macd-line:${fast}:${slow}`, (out) => macdLine(this.#ema(s, fast), this.#ema(s, slow), out));
         if (o.out === 'line') return line;
-        const sig = this.#get(s, `macd:${fast}:${slow}:${signal}:signal`, () => ema(line, signal));
+        const sig = this.#get(s, `macd:${fast}:${slow}:${signal}:signal`, (out) => ema(line, signal, out));
         if (o.out === 'signal') return sig;
-        return this.#get(s, `macd:${fast}:${slow}:${signal}:hist`, () => macdHist(line, sig));
+        return this.#get(s, `macd:${fast}:${slow}:${signal}:hist`, (out) => macdHist(line, sig, out));
       }
       case 'bb': {
         const { period, k } = o;
         const mean = this.#sma(s, period);
         if (o.out === 'middle') return mean;
-        const sd = this.#get(s, `sd:${period}`, () => windowStdDev(s.close, period, mean));
-        return this.#get(s, `bb:${period}:${k}:${o.out}`, () => bollingerBand(mean, sd, k, o.out === 'upper' ? 1 : -1));
+        const sd = this.#get(s, `sd:${period}`, (out) => windowStdDev(s.close, period, mean, out));
+        return this.#get(s, `bb:${period}:${k}:${o.out}`, (out) => bollingerBand(mean, sd, k, o.out === 'upper' ? 1 : -1, out));
       }
     }
   }
 
   #sma(s: CandleSeries, period: number): Float64Array {
-    return this.#get(s, `sma:${period}`, () => sma(s.close, period));
+    return this.#get(s, `sma:${period}`, (out) => sma(s.close, period, out));
   }
 
   #ema(s: CandleSeries, period: number): Float64Array {
-    return this.#get(s, `ema:${period}`, () => ema(s.close, period));
+    return this.#get(s, `ema:${period}`, (out) => ema(s.close, period, out));
   }
 
   #atr(s: CandleSeries, period: number): Float64Array {
-    return this.#get(s, `atr:${period}`, () => atr(s.high, s.low, s.close, period));
+    return this.#get(s, `atr:${period}`, (out) => atr(s.high, s.low, s.close, period, out));
   }
 
-  /** The cached column under `key` for the series, or `make()`'s, cached. */
-  #get(series: CandleSeries, key: string, make: () => Float64Array): Float64Array {
+  /** The cached column under `key` for the series, or the one `make` writes into new storage, cached. */
+  #get(series: CandleSeries, key: string, make: (out: Float64Array) => Float64Array): Float64Array {
     let columns = this.#bySeries.get(series);
     if (columns === undefined) {
       columns = new Map();
@@ -150,7 +198,7 @@ export class IndicatorCache {
       return hit;
     }
     this.misses++;
-    const col = make();
+    const col = make(this.#take(series.close.length));
     columns.set(key, col);
     this.#lru.set(col, { columns, key });
     this.#bytes += col.byteLength;
@@ -166,6 +214,10 @@ export class IndicatorCache {
       this.#lru.delete(col);
       columns.delete(key);
       this.#bytes -= col.byteLength;
+      if (this.#reuse && this.#evictedBytes + col.byteLength <= this.#maxSpareBytes) {
+        this.#evicted.push(col);
+        this.#evictedBytes += col.byteLength;
+      }
     }
   }
 }

@@ -2,9 +2,9 @@
  * Wilder's ATR. TR_t = max(h_t - l_t, |h_t - c_{t-1}|, |l_t - c_{t-1}|) for t >= 1; the first
  * ATR (index `period`) is mean(TR_1..TR_period), then (prev*(period-1) + TR_t)/period.
  */
-export function atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number): Float64Array {
+export function atr(high: Float64Array, low: Float64Array, close: Float64Array, period: number, out: Float64Array = new Float64Array(close.length)): Float64Array {
   const n = close.length;
-  const out = new Float64Array(n).fill(NaN);
+  out.fill(NaN);
   if (n <= period) return out;
   let sum = 0;
   for (let i = 1; i <= period; i++) sum += trueRange(high, low, close, i);

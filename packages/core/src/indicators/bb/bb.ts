@@ -23,9 +23,10 @@ export function bollinger(values: Float64Array, period: number, k: number): Boll
  * NaN before index period-1. Like the SMA, four windows are summed side by side, each in its
  * own order, so the result is bit for bit that of one window at a time.
  */
-export function windowStdDev(values: Float64Array, period: number, mean: Float64Array): Float64Array {
+export function windowStdDev(values: Float64Array, period: number, mean: Float64Array, out: Float64Array = new Float64Array(values.length)): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n).fill(NaN);
+  out.fill(NaN, 0, Math.min(n, Math.max(0, period - 1)));
+  if (!(Number.isInteger(period) && period >= 1)) out.fill(NaN);
   let i = period - 1;
   if (Number.isInteger(period) && period >= 1) {
     for (; i + 3 < n; i += 4) {
@@ -75,9 +76,8 @@ export function windowStdDev(values: Float64Array, period: number, mean: Float64
 }
 
 /** One band from the middle and sd columns: mean + k*sd (side 1, upper) or mean - k*sd (side -1, lower). */
-export function bollingerBand(mean: Float64Array, sd: Float64Array, k: number, side: 1 | -1): Float64Array {
+export function bollingerBand(mean: Float64Array, sd: Float64Array, k: number, side: 1 | -1, out: Float64Array = new Float64Array(mean.length)): Float64Array {
   const n = mean.length;
-  const out = new Float64Array(n);
   if (side === 1) for (let i = 0; i < n; i++) out[i] = (mean[i] as number) + k * (sd[i] as number);
   else for (let i = 0; i < n; i++) out[i] = (mean[i] as number) - k * (sd[i] as number);
   return out;

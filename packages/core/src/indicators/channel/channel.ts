@@ -5,12 +5,12 @@
  * (always so for prices), else a monotonic deque. Both select a value of the window, never
  * compute one, so they agree bit for bit wherever equal values have equal bits (no NaN, no ±0).
  */
-export function highest(high: Float64Array, period: number): Float64Array {
-  return blocksApply(high, period) ? windowMaxBlocks(high, period) : windowExtreme(high, period, true);
+export function highest(high: Float64Array, period: number, out: Float64Array = new Float64Array(high.length)): Float64Array {
+  return blocksApply(high, period) ? windowMaxBlocks(high, period, out) : windowExtreme(high, period, true, out);
 }
 
-export function lowest(low: Float64Array, period: number): Float64Array {
-  return blocksApply(low, period) ? windowMinBlocks(low, period) : windowExtreme(low, period, false);
+export function lowest(low: Float64Array, period: number, out: Float64Array = new Float64Array(low.length)): Float64Array {
+  return blocksApply(low, period) ? windowMinBlocks(low, period, out) : windowExtreme(low, period, false, out);
 }
 
 /** Scratch for the block suffix extremes and the deque, reused across calls (synchronous, never re-entered). */
@@ -30,9 +30,8 @@ function blocksApply(values: Float64Array, period: number): boolean {
  * Window [t-period, t-1] spans at most two blocks of `period` bars aligned at 0: its maximum is
  * max(suffix max of the first block from t-period, prefix max of the second up to t-1).
  */
-function windowMaxBlocks(values: Float64Array, period: number): Float64Array {
+function windowMaxBlocks(values: Float64Array, period: number, out: Float64Array): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n);
   if (n <= period) return out.fill(NaN);
   out.fill(NaN, 0, period);
   if (suffix.length < n) suffix = new Float64Array(n);
@@ -67,9 +66,8 @@ function windowMaxBlocks(values: Float64Array, period: number): Float64Array {
 }
 
 /** windowMaxBlocks with every comparison mirrored. */
-function windowMinBlocks(values: Float64Array, period: number): Float64Array {
+function windowMinBlocks(values: Float64Array, period: number, out: Float64Array): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n);
   if (n <= period) return out.fill(NaN);
   out.fill(NaN, 0, period);
   if (suffix.length < n) suffix = new Float64Array(n);
@@ -103,11 +101,12 @@ function windowMinBlocks(values: Float64Array, period: number): Float64Array {
 }
 
 /** The general case (NaN or zero values): a monotonic deque of window indices. */
-function windowExtreme(values: Float64Array, period: number, max: boolean): Float64Array {
+function windowExtreme(values: Float64Array, period: number, max: boolean, out: Float64Array): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n).fill(NaN);
+  out.fill(NaN);
   if (dequeScratch.length < n) dequeScratch = new Int32Array(n);
-  const deque = dequeScratch;
+  // A period below 1 reads past the deque's tail, which must then read 0 as a new array would.
+  const deque = period >= 1 ? dequeScratch : new Int32Array(n);
   let head = 0;
   let tail = 0;
   // out[t] covers values[t-period .. t-1]: push index t-1, then read the front.

@@ -3,14 +3,13 @@
  * `period` defined values (TA-Lib style). Leading NaNs in the input are skipped, so the
  * same function seeds the MACD signal line from the first defined MACD values.
  */
-export function ema(values: Float64Array, period: number): Float64Array {
+export function ema(values: Float64Array, period: number, out: Float64Array = new Float64Array(values.length)): Float64Array {
   const n = values.length;
-  const out = new Float64Array(n);
   let start = 0;
   while (start < n && Number.isNaN(values[start] as number)) start++;
   const seedEnd = start + period - 1;
-  if (!(seedEnd < n)) return out.fill(NaN);
-  out.fill(NaN, 0, seedEnd);
+  out.fill(NaN);
+  if (seedEnd >= n) return out;
   let sum = 0;
   for (let i = start; i <= seedEnd; i++) sum += values[i] as number;
   let prev = sum / period;

@@ -17,17 +17,15 @@ export function macd(close: Float64Array, fast: number, slow: number, signal: nu
 }
 
 /** The MACD line from the two EMA columns (so a cache can share the EMAs). */
-export function macdLine(fastEma: Float64Array, slowEma: Float64Array): Float64Array {
+export function macdLine(fastEma: Float64Array, slowEma: Float64Array, line: Float64Array = new Float64Array(fastEma.length)): Float64Array {
   const n = fastEma.length;
-  const line = new Float64Array(n);
   for (let i = 0; i < n; i++) line[i] = (fastEma[i] as number) - (slowEma[i] as number);
   return line;
 }
 
 /** The histogram: line - signal. */
-export function macdHist(line: Float64Array, signal: Float64Array): Float64Array {
+export function macdHist(line: Float64Array, signal: Float64Array, hist: Float64Array = new Float64Array(line.length)): Float64Array {
   const n = line.length;
-  const hist = new Float64Array(n);
   for (let i = 0; i < n; i++) hist[i] = (line[i] as number) - (signal[i] as number);
   return hist;
 }

@@ -8,9 +8,8 @@ export function natr(high: Float64Array, low: Float64Array, close: Float64Array,
 }
 
 /** NATR from an ATR column (left as it is), for a cache that already holds the ATR. */
-export function natrFromAtr(atrColumn: Float64Array, close: Float64Array): Float64Array {
+export function natrFromAtr(atrColumn: Float64Array, close: Float64Array, out: Float64Array = new Float64Array(atrColumn.length)): Float64Array {
   const n = atrColumn.length;
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = (100 * (atrColumn[i] as number)) / (close[i] as number);
   return out;
 }

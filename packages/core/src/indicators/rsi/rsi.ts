@@ -3,9 +3,9 @@
  * d_1..d_n (value at index n), then avg = (prev*(n-1) + current)/n.
  * RSI = 100 - 100/(1 + avgGain/avgLoss); 100 when avgLoss = 0 < avgGain; 50 when both are 0.
  */
-export function rsi(close: Float64Array, period: number): Float64Array {
+export function rsi(close: Float64Array, period: number, out: Float64Array = new Float64Array(close.length)): Float64Array {
   const n = close.length;
-  const out = new Float64Array(n).fill(NaN);
+  out.fill(NaN);
   if (n <= period) return out;
   let gain = 0;
   let loss = 0;

@@ -5,8 +5,9 @@
  * and the reference implementation sums every window from scratch. Any NaN in the window
  * makes the value NaN.
  */
-export function sma(values: Float64Array, period: number): Float64Array {
-  const out = new Float64Array(values.length).fill(NaN);
+export function sma(values: Float64Array, period: number, out: Float64Array = new Float64Array(values.length)): Float64Array {
+  out.fill(NaN, 0, Math.min(out.length, Math.max(0, period - 1)));
+  if (!(Number.isInteger(period) && period >= 1)) out.fill(NaN);
   windowMeansInto(values, period, out);
   return out;
 }

@@ -8,9 +8,8 @@ export function volumeRatio(volume: Float64Array, period: number): Float64Array 
 }
 
 /** The volume filter from an SMA(volume) column (left as it is), for a cache that already holds the SMA. */
-export function volumeRatioFrom(volume: Float64Array, avg: Float64Array): Float64Array {
+export function volumeRatioFrom(volume: Float64Array, avg: Float64Array, out: Float64Array = new Float64Array(avg.length)): Float64Array {
   const n = avg.length;
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = (volume[i] as number) / (avg[i] as number);
   return out;
 }
