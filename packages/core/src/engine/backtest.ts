@@ -80,6 +80,7 @@ function run(
     const s = series[i] as CandleSeries;
     const rules = compileRules(doc, s, cache);
     sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
+    cache.release(); // the rules' columns are read (the sleeve works from its signal masks)
   }
   // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order. A sleeve's equity is never -0 (it is
   // cash, cash plus open P&L, or a literal 0), so 0 + e_0 is e_0 and one sleeve's curve is the sum.
@@ -94,15 +95,26 @@ function run(
       for (let t = 0; t < n; t++) equity[t] = (equity[t] as number) + (e[t] as number);
     }
   }
-  let trades: Trade[];
-  if (k === 1) {
-    // One sleeve's trades are already in result order (each exit precedes the next entry).
-    trades = (sleeves[0] as SleeveRun).trades.slice();
-  } else {
-    trades = sleeves.flatMap((s) => s.trades);
-    trades.sort((x, y) => x.exitIndex - y.exitIndex || x.symbolIndex - y.symbolIndex || x.entryIndex - y.entryIndex);
-  }
+  // Result order: exit bar, then symbol position, then entry bar. Each sleeve's trades are in
+  // that order already (a sleeve's exits strictly increase), so merging them sleeve by sleeve,
+  // earlier sleeves first on equal exit bars, gives exactly the sorted order.
+  let trades = (sleeves[0] as SleeveRun).trades.slice();
+  for (let i = 1; i < k; i++) trades = mergeByExit(trades, (sleeves[i] as SleeveRun).trades);
   return { tsMs: from === 0 && to === total ? first.tsMs : first.tsMs.subarray(from, to), equity, sleeves, trades };
+}
+
+/** Merges two lists in exit-bar order; on equal exit bars `a` (earlier sleeves) comes first. */
+function mergeByExit(a: readonly Trade[], b: readonly Trade[]): Trade[] {
+  const out: Trade[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if ((b[j] as Trade).exitIndex < (a[i] as Trade).exitIndex) out.push(b[j++] as Trade);
+    else out.push(a[i++] as Trade);
+  }
+  while (i < a.length) out.push(a[i++] as Trade);
+  while (j < b.length) out.push(b[j++] as Trade);
+  return out;
 }
 
 function assertSameTimestamps(a: CandleSeries, b: CandleSeries, timeframe: string): void {
@@ -155,22 +167,32 @@ function curveStats(equity: Float64Array, bpy: number, r: Float64Array): { sharp
   const n = equity.length;
   let peak = -Infinity;
   let worst = 0;
+  // Above `floor`, 1 - e/peak cannot exceed `worst` (the margin 1e-9 dwarfs the few roundings
+  // involved), so the drawdown division is skipped there; at or below it, it is done exactly.
+  let floor = Infinity;
   let sum = 0;
   let down = 0;
   let prev = 0;
   for (let t = 0; t < n; t++) {
     const e = equity[t] as number;
     if (t > 0) {
-      const x = prev === 0 ? 0 : e / prev - 1;
+      // e / prev is exactly 1 when e === prev (finite, non-zero): a flat bar's return is 0.
+      const x = e === prev && prev !== 0 && prev - prev === 0 ? 0 : prev === 0 ? 0 : e / prev - 1;
       r[t - 1] = x;
       sum += x;
       if (x < 0) down += x * x;
     }
     prev = e;
-    if (e > peak) peak = e;
-    if (peak > 0) {
+    if (e > peak) {
+      peak = e;
+      floor = drawdownFloor(peak, worst);
+    }
+    if (peak > 0 && !(e > floor)) {
       const dd = 1 - e / peak;
-      if (dd > worst) worst = dd;
+      if (dd > worst) {
+        worst = dd;
+        floor = drawdownFloor(peak, worst);
+      }
     }
   }
   const m = Math.max(0, n - 1);
@@ -187,6 +209,12 @@ function curveStats(equity: Float64Array, bpy: number, r: Float64Array): { sharp
   }
   const sortino = m >= 1 && down !== 0 ? (sum / m / Math.sqrt(down / m)) * Math.sqrt(bpy) : null;
   return { sharpe, sortino, maxDrawdown: worst };
+}
+
+/** An equity level above which the drawdown from `peak` stays <= `worst`; Infinity (never skip) when unsure. */
+function drawdownFloor(peak: number, worst: number): number {
+  const base = peak * (1 - worst);
+  return base > 0 && base < Infinity ? base * (1 + 1e-9) : Infinity;
 }
 
 /**

@@ -133,7 +133,7 @@ export function conditionsMask(c: CompiledConditions | null, all: boolean, out: 
   return out;
 }
 
-/** out[t] = conditionHolds(c, i, t) ? 1 : 0 for t in [0, out.length). */
+/** out[t] = conditionHolds(c, i, t) ? 1 : 0 for t in [0, out.length), without branches on the data. */
 function conditionInto(c: CompiledConditions, i: number, out: Uint8Array): void {
   const n = out.length;
   const a = c.a[i] as Float64Array;
@@ -142,17 +142,17 @@ function conditionInto(c: CompiledConditions, i: number, out: Uint8Array): void 
   if (n === 0) return;
   switch (c.op[i]) {
     case LT_K:
-      for (let t = 0; t < n; t++) out[t] = (a[t] as number) < k ? 1 : 0;
+      for (let t = 0; t < n; t++) out[t] = +((a[t] as number) < k);
       return;
     case GT_K:
-      for (let t = 0; t < n; t++) out[t] = (a[t] as number) > k ? 1 : 0;
+      for (let t = 0; t < n; t++) out[t] = +((a[t] as number) > k);
       return;
     case CROSS_ABOVE_K: {
       out[0] = 0;
       let prev = a[0] as number;
       for (let t = 1; t < n; t++) {
         const at = a[t] as number;
-        out[t] = prev <= k && at > k ? 1 : 0;
+        out[t] = +(prev <= k) & +(at > k);
         prev = at;
       }
       return;
@@ -162,16 +162,16 @@ function conditionInto(c: CompiledConditions, i: number, out: Uint8Array): void 
       let prev = a[0] as number;
       for (let t = 1; t < n; t++) {
         const at = a[t] as number;
-        out[t] = prev >= k && at < k ? 1 : 0;
+        out[t] = +(prev >= k) & +(at < k);
         prev = at;
       }
       return;
     }
     case LT:
-      for (let t = 0; t < n; t++) out[t] = (a[t] as number) < (b[t] as number) ? 1 : 0;
+      for (let t = 0; t < n; t++) out[t] = +((a[t] as number) < (b[t] as number));
       return;
     case GT:
-      for (let t = 0; t < n; t++) out[t] = (a[t] as number) > (b[t] as number) ? 1 : 0;
+      for (let t = 0; t < n; t++) out[t] = +((a[t] as number) > (b[t] as number));
       return;
     case CROSS_ABOVE: {
       out[0] = 0;
@@ -180,7 +180,7 @@ function conditionInto(c: CompiledConditions, i: number, out: Uint8Array): void 
       for (let t = 1; t < n; t++) {
         const at = a[t] as number;
         const bt = b[t] as number;
-        out[t] = pa <= pb && at > bt ? 1 : 0;
+        out[t] = +(pa <= pb) & +(at > bt);
         pa = at;
         pb = bt;
       }
@@ -193,7 +193,7 @@ function conditionInto(c: CompiledConditions, i: number, out: Uint8Array): void 
       for (let t = 1; t < n; t++) {
         const at = a[t] as number;
         const bt = b[t] as number;
-        out[t] = pa >= pb && at < bt ? 1 : 0;
+        out[t] = +(pa >= pb) & +(at < bt);
         pa = at;
         pb = bt;
       }
