@@ -9,7 +9,7 @@
  *   4. our RSI/EMA/BB/ATR against technicalindicators on the same candles.
  *
  * Plain Node ESM over the built packages; never part of `npm test`.
- * Options: --reps N (engine batches timed, default 5), --skip-cli, --skip-indicators.
+ * Options: --reps N (engine and baseline batches timed, alternately; default 5), --skip-cli, --skip-indicators.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ import { openCandleDirectory } from '@mastertrade/market-data';
 import { baselineRun } from './lib/baseline.mjs';
 import { hasGnuTime, runCli } from './lib/cli-process.mjs';
 import { compareIndicators } from './lib/indicators.mjs';
-import { median, ms, si, spread, timeReps } from './lib/stats.mjs';
+import { median, ms, si, timeReps } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'packages/cli/bin/mastertrade.js');
@@ -81,9 +81,9 @@ line(
 line(`bar-steps per batch: ${barSteps} (a bar-step = one bar of the strategy's timeframe for one of its symbols)`);
 line();
 
-// ---------------------------------------------------------------- 1. engine in process
+// ---------------------------------------------------------------- 1-3. engine vs baseline, in process
 function engineBatch() {
-  const cache = new IndicatorCache();
+  const cache = new IndicatorCache(undefined, { reuse: true });
   let check = 0;
   let trades = 0;
   for (let i = 0; i < docs.length; i++) {
@@ -94,57 +94,84 @@ function engineBatch() {
   return { check, trades };
 }
 function simulateBatch() {
-  const cache = new IndicatorCache();
+  const cache = new IndicatorCache(undefined, { reuse: true });
   let trades = 0;
   for (let i = 0; i < docs.length; i++) trades += simulate(docs[i], docSeries[i], settings, cache).trades.length;
   return trades;
 }
 function stringifyBatch() {
-  const cache = new IndicatorCache();
+  const cache = new IndicatorCache(undefined, { reuse: true });
   let bytes = 0;
   for (let i = 0; i < docs.length; i++) bytes += JSON.stringify(backtest(docs[i], docSeries[i], settings, cache)).length + 1;
   return bytes;
 }
+// The baseline batch covers about as many bar-steps as the engine batch, so both take about as
+// long and meet the same machine load; their repetitions alternate.
+const RUNS = Math.max(1, Math.round(barSteps / btc5m.close.length));
+let baseOut;
+function baselineBatch() {
+  for (let k = 0; k < RUNS; k++) baseOut = baselineRun(btc5m.open, btc5m.low, btc5m.close, settings);
+}
+const baseSteps = RUNS * btc5m.close.length;
+
+/** Wall and process CPU time (user + system, all threads) of one call, in ms. */
+function timed(fn) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+const { check, trades } = engineBatch(); // warm-up (and the checksums)
+for (let k = 0; k < 3; k++) baselineBatch();
+const eng = [];
+const base = [];
+for (let r = 0; r < REPS; r++) {
+  eng.push(timed(engineBatch));
+  base.push(timed(baselineBatch));
+}
+const med = (xs, f) => median(xs.map(f));
+const min = (xs, f) => Math.min(...xs.map(f));
+const engineMs = med(eng, (x) => x.wall);
+const baseMs = med(base, (x) => x.wall);
+const engineRate = barSteps / (engineMs / 1000);
+const baseRate = baseSteps / (baseMs / 1000);
+const rate = (steps, ms) => steps / (ms / 1000);
+const walls = (xs) => `(${xs.map((x) => x.wall.toFixed(0)).join(', ')} ms)`;
 
 line('1. Engine, in process');
 line('   counted: backtest(doc, series, settings, cache) for every strategy = indicator columns (a fresh');
-line('   IndicatorCache per batch, shared by the batch as the CLI shares it) + simulation + metrics +');
+line('   IndicatorCache per batch, shared by the batch and reusing evicted storage as the CLI does) + simulation + metrics +');
 line('   building the result object (trades with ISO times). Not counted: CSV parsing, resampling and');
 line('   strategy validation (done before), JSON.stringify (shown separately below).');
-const { check, trades } = engineBatch();
-const engineTimes = timeReps(engineBatch, { warmup: 1, reps: REPS });
-const engineMs = median(engineTimes);
-const engineRate = barSteps / (engineMs / 1000);
-line(`   batch: ${ms(engineMs)} median of ${REPS} after warm-up (${spread(engineTimes)}); ${trades} trades, sum of total returns ${check.toFixed(6)}`);
+line(`   batch of ${barSteps} bar-steps: ${ms(engineMs)} median of ${REPS} after warm-up ${walls(eng)}; ${trades} trades, sum of total returns ${check.toFixed(6)}`);
 line(`   engine: ${si(engineRate)} bar-steps/s`);
-const simMs = median(timeReps(simulateBatch, { warmup: 0, reps: 3 }));
-const strMs = median(timeReps(stringifyBatch, { warmup: 0, reps: 3 }));
-line(`   breakdown (median of 3): simulate() only (indicators + simulation) ${ms(simMs)} = ${si(barSteps / (simMs / 1000))} bar-steps/s;`);
-line(`   backtest() + JSON.stringify of each result ${ms(strMs)} = ${si(barSteps / (strMs / 1000))} bar-steps/s`);
 line();
-
-// ---------------------------------------------------------------- 2. baseline
 line('2. Baseline: hand-written single-strategy loop (physical limit)');
 line('   BTCUSDT 5m Float64Array columns; RSI(14) Wilder inline; long entry RSI<30, exit RSI>55; stop 3%;');
 line(`   fee ${settings.fee} and slippage ${settings.slippage} on every fill; next-open fills; equity marked each close;`);
 line('   running Sharpe sums. One run = one pass over the bars = that many bar-steps.');
-const RUNS = 100;
-let baseOut;
-const baselineBatch = () => {
-  for (let k = 0; k < RUNS; k++) baseOut = baselineRun(btc5m.open, btc5m.low, btc5m.close, settings);
-};
-const baseTimes = timeReps(baselineBatch, { warmup: 3, reps: 9 });
-const baseMs = median(baseTimes);
-const baseSteps = RUNS * btc5m.close.length;
-const baseRate = baseSteps / (baseMs / 1000);
 line(
-  `   ${RUNS} runs (${baseSteps} bar-steps): ${ms(baseMs)} median of 9 after warm-up (${spread(baseTimes)}); ` +
-    `${baseOut.trades} trades, sharpe ${baseOut.sharpe.toFixed(3)}, final equity ${baseOut.equity.toFixed(2)}`,
+  `   batch of ${RUNS} runs = ${baseSteps} bar-steps: ${ms(baseMs)} median of ${REPS} after warm-up ${walls(base)}; ` +
+    `per run ${baseOut.trades} trades, sharpe ${baseOut.sharpe.toFixed(3)}, final equity ${baseOut.equity.toFixed(2)}`,
 );
 line(`   baseline: ${si(baseRate)} bar-steps/s`);
 line();
 const ratio = engineRate / baseRate;
 line(`3. Ratio engine / baseline: ${ratio.toFixed(3)}  (goal >= 0.25: ${ratio >= 0.25 ? 'met' : 'NOT met'})`);
+line('   (engine and baseline batches alternate, so both meet the same load; on a busy machine also see:)');
+const cpuRatio = rate(barSteps, med(eng, (x) => x.cpu)) / rate(baseSteps, med(base, (x) => x.cpu));
+const minRatio = rate(barSteps, min(eng, (x) => x.wall)) / rate(baseSteps, min(base, (x) => x.wall));
+line(
+  `   by process CPU time: engine ${si(rate(barSteps, med(eng, (x) => x.cpu)))}, baseline ${si(rate(baseSteps, med(base, (x) => x.cpu)))} bar-steps/s, ratio ${cpuRatio.toFixed(3)};` +
+    ` fastest batches: ratio ${minRatio.toFixed(3)}`,
+);
+const simMs = median(timeReps(simulateBatch, { warmup: 0, reps: 3 }));
+const strMs = median(timeReps(stringifyBatch, { warmup: 0, reps: 3 }));
+line(`   engine breakdown (median of 3): simulate() only (indicators + simulation) ${ms(simMs)} = ${si(barSteps / (simMs / 1000))} bar-steps/s;`);
+line(`   backtest() + JSON.stringify of each result ${ms(strMs)} = ${si(barSteps / (strMs / 1000))} bar-steps/s`);
 line();
 
 // ---------------------------------------------------------------- 3. CLI process
