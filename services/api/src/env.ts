@@ -32,5 +32,3 @@ export const apiEnvSchema = serviceEnvSchema.extend({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   CYCLE_DEADLINE_MS: z.coerce.number().int().min(1000).default(3 * 3600_000),
 });
-
-export type ApiEnv = z.output<typeof apiEnvSchema>;

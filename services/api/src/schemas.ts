@@ -9,11 +9,11 @@ import { z } from 'zod';
  */
 
 const symbol = z.string().max(30).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a symbol such as BTCUSDT');
-export const timeframeSchema = z.enum(['5m', '15m', '1h', '4h']);
+const timeframeSchema = z.enum(['5m', '15m', '1h', '4h']);
 
-export const strategyIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a strategy id (64 lowercase hex characters)');
-export const cycleIdSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a cycle id such as 2026-11-25 or manual-<uuid>');
-export const backtestIdSchema = z
+const strategyIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a strategy id (64 lowercase hex characters)');
+const cycleIdSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a cycle id such as 2026-11-25 or manual-<uuid>');
+const backtestIdSchema = z
   .string()
   .regex(/^user-[0-9a-f]{64}-[A-Za-z0-9._-]+-\d+d$/, 'must be a backtest id as returned by POST /api/backtests')
   .meta({ description: 'user-<strategy id>-<engine version>-<days>d' });

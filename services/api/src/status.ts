@@ -10,7 +10,7 @@ export interface ScheduleConfig {
 }
 
 /** The next time the daily cycle fires after `now` (cron read in UTC, as the scheduler runs it). */
-export function nextRun(cron: string, now: number): Date {
+function nextRun(cron: string, now: number): Date {
   return CronExpressionParser.parse(cron, { currentDate: new Date(now), tz: 'UTC' }).next().toDate();
 }
 
