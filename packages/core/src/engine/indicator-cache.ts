@@ -44,9 +44,11 @@ type SeriesColumns = Map<string, Float64Array>;
 export interface IndicatorCacheOptions {
   /**
    * Reuse the storage of evicted columns for new ones instead of allocating (and zeroing, and
-   * later collecting) fresh arrays. Only for callers that hold no column across a backtest:
-   * storage evicted before a `release()` may be overwritten after it. simulate() and
-   * backtest() call release() once a sleeve's rules are evaluated. Default false.
+   * later collecting) fresh arrays, and do not keep leaf columns that one pass over cached
+   * parts recomputes (Bollinger bands, MACD histogram, NATR, volume filter): they are made in
+   * reused storage for the caller and freed at the next release(), so the bound holds the
+   * expensive parts. Only for callers that hold no column across a release(): simulate() and
+   * backtest() call it once a sleeve's rules are evaluated. Default false.
    */
   reuse?: boolean;
 }
@@ -141,9 +143,9 @@ export class IndicatorCache {
       case 'atr':
         return this.#atr(s, o.period);
       case 'natr':
-        return this.#get(s, `natr:${o.period}`, (out) => natrFromAtr(this.#atr(s, o.period), s.close, out));
+        return this.#leaf(s, `natr:${o.period}`, (out) => natrFromAtr(this.#atr(s, o.period), s.close, out));
       case 'volratio':
-        return this.#get(s, `volratio:${o.period}`, (out) =>
+        return this.#leaf(s, `volratio:${o.period}`, (out) =>
           volumeRatioFrom(s.volume, this.#get(s, `sma(volume):${o.period}`, (avg) => sma(s.volume, o.period, avg)), out),
         );
       case 'highest':
@@ -156,14 +158,14 @@ export class IndicatorCache {
         if (o.out === 'line') return line;
         const sig = this.#get(s, `macd:${fast}:${slow}:${signal}:signal`, (out) => ema(line, signal, out));
         if (o.out === 'signal') return sig;
-        return this.#get(s, `macd:${fast}:${slow}:${signal}:hist`, (out) => macdHist(line, sig, out));
+        return this.#leaf(s, `macd:${fast}:${slow}:${signal}:hist`, (out) => macdHist(line, sig, out));
       }
       case 'bb': {
         const { period, k } = o;
         const mean = this.#sma(s, period);
         if (o.out === 'middle') return mean;
         const sd = this.#get(s, `sd:${period}`, (out) => windowStdDev(s.close, period, mean, out));
-        return this.#get(s, `bb:${period}:${k}:${o.out}`, (out) => bollingerBand(mean, sd, k, o.out === 'upper' ? 1 : -1, out));
+        return this.#leaf(s, `bb:${period}:${k}:${o.out}`, (out) => bollingerBand(mean, sd, k, o.out === 'upper' ? 1 : -1, out));
       }
     }
   }
@@ -178,6 +180,16 @@ export class IndicatorCache {
 
   #atr(s: CandleSeries, period: number): Float64Array {
     return this.#get(s, `atr:${period}`, (out) => atr(s.high, s.low, s.close, period, out));
+  }
+
+  /** A leaf column: cached like any other, or with `reuse` made afresh in storage freed at the next release(). */
+  #leaf(series: CandleSeries, key: string, make: (out: Float64Array) => Float64Array): Float64Array {
+    if (!this.#reuse) return this.#get(series, key, make);
+    this.misses++;
+    const col = make(this.#take(series.close.length));
+    this.#evicted.push(col);
+    this.#evictedBytes += col.byteLength;
+    return col;
   }
 
   /** The cached column under `key` for the series, or the one `make` writes into new storage, cached. */
