@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Harness, SYMBOLS } from './helpers/harness.js';
+
+describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
+  it('runs 30 strategies on the three embedded symbols end to end with 2 backtest workers', { timeout: 120_000 }, async () => {
+    const h = await Harness.create();
+    await h.recordResultWrites();
+    const { workers } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '5' } });
+    const { cycleId } = await h.enqueue({ count: 30, seed: 'e2e-full', symbols: SYMBOLS });
+    const t0 = Date.now();
+    const cycle = await h.waitForCycle(cycleId, { timeoutMs: 90_000 });
+    const wallMs = Date.now() - t0;
+
+    expect(cycle.state, 'the cycle finished normally').toBe('completed');
+    expect(cycle.generatedCount).toBe(30);
+    expect(cycle.backtestedCount).toBe(30);
+    expect(cycle.failedCount).toBe(0);
+    expect(cycle.finishedAt).not.toBeNull();
+    expect(Object.keys(cycle.timings).sort()).toEqual(['backtesting', 'fetching', 'generating', 'learning', 'total']);
+
+    const members = await h.members(cycleId);
+    expect(members).toHaveLength(30);
+    expect(members.filter((m) => m.state !== 'done'), 'every member done').toEqual([]);
+    expect(members.filter((m) => m.results !== 1), 'exactly one result per member').toEqual([]);
+    const writes = await h.resultWrites();
+    expect([...writes.values()].filter((n) => n !== 1), 'each result written once').toEqual([]);
+    expect(writes.size).toBe(30);
+
+    const learned = await h.db.pool.query<{ kind: string }>(`SELECT kind FROM learning_insights WHERE cycle_id = $1 ORDER BY kind`, [cycleId]);
+    expect(learned.rows.map((r) => r.kind), 'the learner stored its insights').toEqual(expect.arrayContaining(['patterns', 'statistics']));
+    const population = await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ga_population WHERE cycle_id = $1`, [cycleId]);
+    expect(population.rows[0]?.n, 'the GA population was saved').toBeGreaterThan(0);
+
+    const counts = await h.jobCounts();
+    expect(counts.backtest.failed, 'no backtest job failed').toBe(0);
+    expect(counts.backtest.completed, 'six batches of five').toBe(6);
+    expect(counts.learner.completed, 'the learner ran once').toBe(1);
+    const perWorker = workers.map((w) => w.messages('backtest batch done').length);
+    console.info(`full cycle: 30 strategies in ${wallMs} ms wall; timings ${JSON.stringify(cycle.timings)}; batches per worker ${perWorker.join('/')}`);
+  });
+});
