@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+/**
+ * Cycle benchmark (`npm run bench:cycle`, which builds first): one 500-strategy cycle on the
+ * embedded data through the real services (BullMQ queues, sandboxed backtest workers,
+ * PostgreSQL), with 1 and then 2 backtest-worker processes, and the 2-vs-1 speed-up.
+ *
+ * Each run gets a fresh migrated database (results are keyed by strategy + dataset + engine
+ * and the generator skips strategies already tested on the dataset, so nothing is reused) and
+ * its own queue prefix. The embedded candles are seeded before timing and reported apart.
+ * Phases come from the cycle's own `timings` (fetching, generating, backtesting, learning);
+ * "wall" is this script's clock from enqueue until PostgreSQL shows the cycle finished.
+ * Same seed in every run. Never part of `npm test`.
+ *
+ * Options: --count N (default 500), --workers 1,2, --batch N (CYCLE_BATCH_SIZE, default the service's).
+ * Env: DATABASE_URL (server to create the databases on), REDIS_URL.
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { createTestDatabase, getCycle, openDb } from '@mastertrade/db';
+import { enqueueCycle, prepareDataset } from '@mastertrade/pipeline';
+import { QueueClient, QUEUES } from '@mastertrade/queue';
+import { startService } from './lib/service-process.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+const DAYS = 90;
+const SEED = 'bench-cycle-20261125';
+const TARGET_TOTAL_MS = 20_000;
+const TARGET_SPEEDUP = 1.8;
+
+const { values: opts } = parseArgs({
+  options: {
+    count: { type: 'string', default: '500' },
+    workers: { type: 'string', default: '1,2' },
+    batch: { type: 'string' },
+  },
+});
+const COUNT = Number(opts.count);
+const WORKERS = opts.workers.split(',').map(Number);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const line = (s = '') => process.stdout.write(`${s}\n`);
+const sec = (x) => (x === undefined || Number.isNaN(x) ? '-' : `${(x / 1000).toFixed(2)} s`);
+
+async function deletePrefix(prefix) {
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** One cycle with `workers` backtest-worker processes on a fresh database. */
+async function runOnce(workers) {
+  const tdb = await createTestDatabase();
+  const db = openDb({ url: tdb.url, maxConnections: 2, applicationName: 'bench-cycle' });
+  const prefix = `bench-${randomUUID()}`;
+  const producer = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const queues = new QueueClient(producer, prefix);
+  const services = [];
+  try {
+    let t = performance.now();
+    await prepareDataset(db, { symbols: SYMBOLS, days: DAYS, baseTimeframe: '5m' });
+    const seedMs = performance.now() - t;
+
+    const env = {
+      DATABASE_URL: tdb.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      // debug: the workers log each batch's result (its in-job time) as 'backtest batch done'.
+      LOG_LEVEL: 'debug',
+      METRICS_PORT: '0',
+      DATA_SOURCE: 'embedded',
+      CYCLE_DAYS: String(DAYS),
+      ...(opts.batch ? { CYCLE_BATCH_SIZE: opts.batch } : {}),
+    };
+    t = performance.now();
+    services.push(startService(ROOT, 'generator', env), startService(ROOT, 'learner', env));
+    for (let i = 1; i <= workers; i++) services.push(startService(ROOT, 'backtest-worker', env, `backtest-worker#${i}`));
+    await Promise.all(services.map((s) => s.ready));
+    const startupMs = performance.now() - t;
+
+    const t0 = performance.now();
+    const enqueuedAt = Date.now();
+    const { cycleId } = await enqueueCycle(queues, { trigger: 'manual', count: COUNT, seed: SEED, symbols: SYMBOLS });
+    let cycle;
+    for (;;) {
+      cycle = await getCycle(db.pool, cycleId);
+      if (cycle && ['completed', 'partial', 'failed'].includes(cycle.state)) break;
+      const dead = services.find((s) => !s.running);
+      if (dead) throw new Error(`${dead.label} exited during the cycle:\n${dead.lines.slice(-30).join('\n')}`);
+      if (performance.now() - t0 > 30 * 60_000) throw new Error(`cycle not finished after 30 min (state ${cycle?.state})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const wallMs = performance.now() - t0;
+    const batchMs = services.flatMap((x) => {
+      const ms = x.lines.filter((l) => l.includes('"msg":"backtest batch done"')).map((l) => JSON.parse(l).result?.ms ?? Number.NaN);
+      return ms.length ? [{ label: x.label, ms }] : [];
+    });
+    const cpu = (pred) => services.filter((x) => pred(x.label)).reduce((a, x) => a + (x.cpuSeconds() ?? Number.NaN), 0) * 1000;
+    const batches = await queues.queue(QUEUES.backtest).getJobCounts('completed', 'failed');
+    return {
+      workers,
+      seedMs,
+      startupMs,
+      wallMs,
+      pickupMs: (cycle.startedAt?.getTime() ?? enqueuedAt) - enqueuedAt,
+      timings: cycle.timings,
+      state: cycle.state,
+      backtested: cycle.backtestedCount,
+      failed: cycle.failedCount,
+      passed: cycle.passedCount,
+      batches,
+      jobMsSum: batchMs.reduce((a, w) => a + w.ms.reduce((x, y) => x + y, 0), 0),
+      // A worker's first batch also starts its sandbox thread, loads the modules and reads the dataset.
+      coldBatchMs: batchMs.reduce((a, w) => a + (w.ms[0] ?? 0), 0) / Math.max(1, batchMs.length),
+      warmBatchMs: (() => {
+        const warm = batchMs.flatMap((w) => w.ms.slice(1));
+        return warm.reduce((a, b) => a + b, 0) / Math.max(1, warm.length);
+      })(),
+      // Includes start-up (module loading), which is small next to the cycle.
+      workerCpuMs: cpu((l) => l.startsWith('backtest-worker')),
+      otherCpuMs: cpu((l) => !l.startsWith('backtest-worker')),
+    };
+  } finally {
+    await Promise.allSettled(services.map((s) => s.stop()));
+    await Promise.allSettled(Object.values(QUEUES).map((q) => queues.queue(q).obliterate({ force: true })));
+    await queues.close();
+    producer.disconnect();
+    await deletePrefix(prefix).catch(() => undefined);
+    await db.close();
+    await tdb.drop();
+  }
+}
+
+line(`# cycle benchmark: ${COUNT} strategies, ${SYMBOLS.join('/')}, ${DAYS} days of 5m embedded candles, seed ${SEED}`);
+line(`# machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (shared machine: other work inflates wall times)`);
+const runs = [];
+for (const w of WORKERS) {
+  line(`running with ${w} backtest worker process${w > 1 ? 'es' : ''} ...`);
+  const r = await runOnce(w);
+  line(`  ${r.state}: ${r.backtested} backtested, ${r.failed} failed, ${r.passed} passed; ${r.batches.completed} batch jobs; wall ${sec(r.wallMs)}; load ${loadavg()[0].toFixed(2)}`);
+  runs.push(r);
+}
+
+const cols = runs.map((r) => `${r.workers} worker${r.workers > 1 ? 's' : ''}`);
+const base = runs.find((r) => r.workers === 1);
+const best = runs.find((r) => r.workers === 2);
+const rows = [
+  ['seed embedded candles (untimed)', (r) => r.seedMs],
+  ['service start-up (untimed)', (r) => r.startupMs],
+  ['enqueue → cycle.start picked up', (r) => r.pickupMs],
+  ['fetching (dataset)', (r) => r.timings.fetching],
+  ['generating', (r) => r.timings.generating],
+  ['backtesting', (r) => r.timings.backtesting],
+  ['learning', (r) => r.timings.learning],
+  ['total (cycle timings)', (r) => r.timings.total],
+  ['wall: enqueue → finished', (r) => r.wallMs],
+  ['batch jobs: in-job time, all workers', (r) => r.jobMsSum],
+  ['batch job: first per worker (cold)', (r) => r.coldBatchMs],
+  ['batch job: later ones (mean)', (r) => r.warmBatchMs],
+  ['CPU: backtest workers (sum)', (r) => r.workerCpuMs],
+  ['CPU: generator + learner', (r) => r.otherCpuMs],
+];
+const w0 = Math.max(...rows.map(([n]) => n.length));
+const pad = (s, n) => String(s).padStart(n);
+line();
+line(`| ${'phase'.padEnd(w0)} | ${cols.map((c) => pad(c, 10)).join(' | ')} |${base && best ? ` ${pad('2 vs 1', 7)} |` : ''}`);
+line(`|${'-'.repeat(w0 + 2)}|${cols.map(() => '-'.repeat(12)).join('|')}|${base && best ? `${'-'.repeat(9)}|` : ''}`);
+for (const [name, f] of rows) {
+  const speed = base && best && f(best) > 0 ? `${(f(base) / f(best)).toFixed(2)}x` : '-';
+  line(`| ${name.padEnd(w0)} | ${runs.map((r) => pad(sec(f(r)), 10)).join(' | ')} |${base && best ? ` ${pad(speed, 7)} |` : ''}`);
+}
+line('2 vs 1 = the 1-worker figure / the 2-worker figure (above 1: less time with 2 workers; for CPU rows, less CPU).');
+line();
+if (best) {
+  const total = best.wallMs;
+  line(`target: total < ${TARGET_TOTAL_MS / 1000} s with 2 workers: ${sec(total)} wall, ${sec(best.timings.total)} cycle total -> ${total < TARGET_TOTAL_MS ? 'met' : 'MISSED'}`);
+}
+if (base && best) {
+  const s = base.wallMs / best.wallMs;
+  const sb = base.timings.backtesting / best.timings.backtesting;
+  line(`target: 2-vs-1 speed-up >= ${TARGET_SPEEDUP}: ${s.toFixed(2)}x wall, ${sb.toFixed(2)}x backtesting phase -> ${s >= TARGET_SPEEDUP ? 'met' : 'MISSED'}`);
+}
+line(`reference: the seed's system needed 2.5-3 hours for the same ${COUNT} strategies (${best ? `~${Math.round((2.75 * 3600_000) / best.wallMs)}x slower than 2 workers here` : 'n/a'})`);

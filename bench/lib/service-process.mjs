@@ -1,0 +1,59 @@
+/** Spawns a built service (`node services/<name>/dist/main.js`) for the cycle benchmark; plain Node. */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+/** CPU seconds (user + system, all threads) a live process has used so far; null where /proc is missing. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), counted after the command name (field 2).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+export function startService(root, name, env, label = name) {
+  const main = `${root}/services/${name}/dist/main.js`;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx turbo run build\` first`);
+  const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  let exit = null;
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = { code, signal }))));
+  let rest = '';
+  const collect = (b) => {
+    const parts = (rest + b.toString()).split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) if (p) lines.push(p);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const ready = new Promise((resolve, reject) => {
+    const deadline = Date.now() + 60_000;
+    const tick = () => {
+      if (lines.some((l) => l.includes(`"msg":"${name} started"`))) return resolve();
+      if (exit) return reject(new Error(`${label} exited during start-up ${JSON.stringify(exit)}:\n${lines.join('\n')}`));
+      if (Date.now() > deadline) return reject(new Error(`${label} not started after 60 s`));
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+  return {
+    label,
+    lines,
+    cpuSeconds: () => cpuSeconds(child.pid),
+    ready,
+    get running() {
+      return exit === null;
+    },
+    async stop(timeoutMs = 30_000) {
+      if (exit) return exit;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const e = await exited;
+      clearTimeout(t);
+      return e;
+    },
+  };
+}
