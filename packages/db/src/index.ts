@@ -27,5 +27,6 @@ export * from './repositories/cycle-results.js';
 export * from './repositories/learning.js';
 export * from './repositories/strategy-list.js';
 export * from './repositories/validation.js';
+export * from './repositories/paper.js';
 export { Prisma } from './generated/prisma/client.js';
 export type * from './generated/prisma/client.js';
