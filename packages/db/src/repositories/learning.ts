@@ -76,13 +76,17 @@ export async function latestInsight(db: Queryable, kind: string): Promise<{ cycl
   return (r.rows[0] as { cycleId: string; data: unknown; createdAt: Date } | undefined) ?? null;
 }
 
-/** Sets strategy statuses in bulk; never downgrades a strategy that is already in paper trading or beyond. */
+/**
+ * Sets strategy statuses in bulk after a cycle. A strategy already in paper trading, a live
+ * candidate or retired is left alone: the paper trader owns those states (a later cycle that
+ * re-tests an elite neither demotes it nor re-promotes a retired one).
+ */
 export async function setStatuses(db: Queryable, rows: readonly { id: string; status: 'passed' | 'rejected' | 'paper_trading'; reason: string | null }[]): Promise<void> {
   if (rows.length === 0) return;
   await db.query(
     `UPDATE strategies s SET status = x.status::strategy_status, status_reason = x.reason, updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, reason text)
-     WHERE s.id = x.id AND (s.status NOT IN ('paper_trading', 'live_candidate', 'retired') OR x.status = 'paper_trading')`,
+     WHERE s.id = x.id AND s.status NOT IN ('paper_trading', 'live_candidate', 'retired')`,
     [JSON.stringify(rows)],
   );
 }
