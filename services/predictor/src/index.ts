@@ -1,0 +1,10 @@
+export { predictorSettingsSchema, PREDICTOR_TIMEFRAME, type PredictorSettings } from './settings.js';
+export { trainAndStore, type TrainAndStoreOptions, type TrainSummary } from './train.js';
+export { predictAndStore, NoModelError, type PredictOptions, type PredictSummary } from './predict.js';
+export { inProcessRunner, runTraining, type TrainingRunner, type TrainingInput, type TrainingOutput, type TrainingHooks } from './training.js';
+export { childProcessRunner, TrainingProcessError, type ChildRunnerOptions } from './child-runner.js';
+export { loadSeries, type LoadedSeries } from './adapters/candles.js';
+export { newestModel, modelName, type StoredModel } from './adapters/models.js';
+export { createTrainHandler, type TrainHandlerDeps } from './processors/predictor-train.js';
+export { createPredictHandler, type PredictHandlerDeps } from './processors/predictor-predict.js';
+export { predictorMetrics, type PredictorMetrics } from './metrics.js';
