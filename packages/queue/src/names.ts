@@ -44,6 +44,10 @@ export const jobIds = {
   learner: (cycleId: string, round = 0) => (round === 0 ? `learn-${cycleId}` : `learn-${cycleId}-r${round}`),
   backtestBatch: (cycleId: string, batch: number, round = 0) => (round === 0 ? `bt-${cycleId}-${batch}` : `bt-${cycleId}-r${round}-${batch}`),
   fetch: (key: string) => `fetch-${key}`,
+  /** One training per symbol and UTC day (`2026-11-25`). */
+  predictorTrain: (symbol: string, day: string) => `predictor-train-${symbol}-${day}`,
+  /** One prediction per symbol and UTC hour (`2026-11-25T14`). */
+  predictorPredict: (symbol: string, hour: string) => `predictor-predict-${symbol}-${hour}`,
   /** One user-submitted document per engine version and window: the same document again is the same job. */
   userBacktest: (strategyId: string, engineVersion: string, days: number) => `user-${strategyId}-${engineVersion.replace(/[^A-Za-z0-9._-]/g, '_')}-${days}d`,
 } as const;

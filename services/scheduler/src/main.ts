@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { dailyCycleId, enqueueCycle, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { jobIds } from '@mastertrade/queue';
 import { z } from 'zod';
 
 const schema = serviceEnvSchema.extend({
@@ -11,6 +12,19 @@ const schema = serviceEnvSchema.extend({
     .default('BTCUSDT,ETHUSDT,BNBUSDT')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   CYCLE_DEADLINE_MS: z.coerce.number().int().min(1000).default(3 * 3600_000),
+  /**
+   * Daily predictor training, UTC. 02:15: the job first asks the data-fetcher for fresh candles
+   * (its own data fetch), then trains; with early stopping a full model usually ends before the
+   * 03:00 cycle starts competing for the CPU.
+   */
+  PREDICTOR_TRAIN_CRON: z.string().default('15 2 * * *').refine((v) => cron.validate(v), 'must be a valid cron expression'),
+  /** Hourly prediction, 2 minutes after the hour (the bar has closed); the job refreshes candles first. */
+  PREDICTOR_PREDICT_CRON: z.string().default('2 * * * *').refine((v) => cron.validate(v), 'must be a valid cron expression'),
+  PREDICTOR_SYMBOLS: z
+    .string()
+    .default('BTCUSDT')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  PREDICTOR_SIZE: z.enum(['full', 'small']).default('full'),
 });
 
 /**
@@ -31,4 +45,19 @@ await runService('scheduler', schema, async (ctx) => {
   );
   log.info({ cron: env.CYCLE_CRON, timezone: 'UTC' }, 'daily cycle scheduled');
   ctx.shutdown.add('cron', () => task.stop());
+  // Predictor jobs: ids per symbol and UTC day/hour, so a restart or a second scheduler adds nothing.
+  const enqueuePredictor = (what: 'train' | 'predict') => () => {
+    const iso = new Date().toISOString();
+    for (const symbol of env.PREDICTOR_SYMBOLS) {
+      const added =
+        what === 'train'
+          ? ctx.queues.add('predictor.train', { symbol, size: env.PREDICTOR_SIZE }, { jobId: jobIds.predictorTrain(symbol, iso.slice(0, 10)) })
+          : ctx.queues.add('predictor.predict', { symbol }, { jobId: jobIds.predictorPredict(symbol, iso.slice(0, 13)) });
+      added.then((j) => log.info({ jobId: j.id, symbol }, `predictor.${what} enqueued`)).catch((err: Error) => log.error({ symbol, err: err.message }, `could not enqueue predictor.${what}`));
+    }
+  };
+  const trainTask = cron.schedule(env.PREDICTOR_TRAIN_CRON, enqueuePredictor('train'), { timezone: 'UTC' });
+  const predictTask = cron.schedule(env.PREDICTOR_PREDICT_CRON, enqueuePredictor('predict'), { timezone: 'UTC' });
+  log.info({ train: env.PREDICTOR_TRAIN_CRON, predict: env.PREDICTOR_PREDICT_CRON, symbols: env.PREDICTOR_SYMBOLS, size: env.PREDICTOR_SIZE }, 'predictor jobs scheduled');
+  ctx.shutdown.add('predictor cron', () => Promise.all([trainTask.stop(), predictTask.stop()]));
 });
