@@ -9,6 +9,7 @@ Commands:
   data        import, seed, fetch and inspect stored candles (see: mastertrade data --help)
   cycle       enqueue a generation cycle on the running services, optionally wait for it
   strategies  list stored strategies with their latest results
+  predictor   train the next-hour price-change model, or predict with it (see: mastertrade predictor --help)
 
 ${BACKTEST_HELP}`;
 
@@ -33,6 +34,8 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
         return await (await import('./commands/cycle.js')).cycleCommand(rest, io);
       case 'strategies':
         return await (await import('./commands/strategies.js')).strategiesCommand(rest, io);
+      case 'predictor':
+        return await (await import('./commands/predictor.js')).predictorCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
