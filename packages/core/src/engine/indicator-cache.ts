@@ -62,20 +62,22 @@ export interface IndicatorCacheOptions {
  * indicator function computes on its own.
  *
  * Bounded: least recently used columns leave once `maxBytes` is exceeded, so a long batch of
- * strategies runs in flat memory. Columns are shared and must not be written to.
+ * strategies runs in flat memory (with `reuse`, free storage fills what the columns leave of
+ * maxBytes plus min(32 MB, maxBytes/8), and as much again is held between safe points).
+ * Columns are shared and must not be written to.
  */
 export class IndicatorCache {
   readonly #maxBytes: number;
   readonly #reuse: boolean;
-  /** Evicted since the last release(): possibly still in use (at most #maxSpareBytes of them kept). */
+  /** Evicted or transient storage since the last release(): possibly still in use (at most #maxSpareBytes). */
   #evicted: Float64Array[] = [];
   #evictedBytes = 0;
-  /** Free storage by length, at most #maxSpareBytes of it. */
+  /** Free storage by length: with the columns, at most maxBytes + #maxSpareBytes. */
   readonly #spare = new Map<number, Float64Array[]>();
   #spareBytes = 0;
   readonly #maxSpareBytes: number;
-  /** Per series: its columns in least- to most-recently used order (one Map per series). */
-  readonly #bySeries = new WeakMap<CandleSeries, SeriesColumns>();
+  /** Per series: its columns by key. */
+  #bySeries = new WeakMap<CandleSeries, SeriesColumns>();
   /** Every column across series in LRU order, for eviction; the key names its series' map. */
   readonly #lru = new Map<Float64Array, { columns: SeriesColumns; key: string }>();
   #bytes = 0;
@@ -85,7 +87,7 @@ export class IndicatorCache {
   constructor(maxBytes = 256 * 1024 * 1024, options: IndicatorCacheOptions = {}) {
     this.#maxBytes = maxBytes;
     this.#reuse = options.reuse ?? false;
-    this.#maxSpareBytes = Math.min(64 * 1024 * 1024, maxBytes / 4);
+    this.#maxSpareBytes = Math.min(32 * 1024 * 1024, maxBytes / 8);
   }
 
   /**
@@ -94,18 +96,38 @@ export class IndicatorCache {
    */
   release(): void {
     if (!this.#reuse) return;
+    // Free storage may fill what the columns leave of the bound, plus the allowance.
+    const room = Math.max(0, this.#maxBytes - this.#bytes) + this.#maxSpareBytes;
     for (const col of this.#evicted) {
-      if (this.#spareBytes + col.byteLength > this.#maxSpareBytes) continue;
-      let list = this.#spare.get(col.length);
-      if (list === undefined) {
-        list = [];
-        this.#spare.set(col.length, list);
-      }
-      list.push(col);
-      this.#spareBytes += col.byteLength;
+      if (this.#spareBytes + col.byteLength <= room) this.#addSpare(col);
     }
     this.#evicted = [];
     this.#evictedBytes = 0;
+  }
+
+  /**
+   * Drops every column: the next request for any of them computes it again. With `reuse`,
+   * their storage is kept for the new columns (a long-running process then touches no new
+   * memory batch after batch); the storage held stays within the same bound.
+   */
+  clear(): void {
+    if (this.#reuse) {
+      for (const col of this.#lru.keys()) this.#addSpare(col);
+    }
+    this.#lru.clear();
+    this.#bySeries = new WeakMap();
+    this.#bytes = 0;
+    this.release();
+  }
+
+  #addSpare(col: Float64Array): void {
+    let list = this.#spare.get(col.length);
+    if (list === undefined) {
+      list = [];
+      this.#spare.set(col.length, list);
+    }
+    list.push(col);
+    this.#spareBytes += col.byteLength;
   }
 
   /** Storage for a new column of n values: spare (stale contents, every maker writes it all) or new. */
@@ -187,9 +209,15 @@ export class IndicatorCache {
     if (!this.#reuse) return this.#get(series, key, make);
     this.misses++;
     const col = make(this.#take(series.close.length));
+    this.#hold(col);
+    return col;
+  }
+
+  /** Keeps evicted or transient storage until the next release() (within the bound; beyond it, the collector takes it). */
+  #hold(col: Float64Array): void {
+    if (this.#evictedBytes + col.byteLength > this.#maxSpareBytes) return;
     this.#evicted.push(col);
     this.#evictedBytes += col.byteLength;
-    return col;
   }
 
   /** The cached column under `key` for the series, or the one `make` writes into new storage, cached. */
@@ -226,10 +254,7 @@ export class IndicatorCache {
       this.#lru.delete(col);
       columns.delete(key);
       this.#bytes -= col.byteLength;
-      if (this.#reuse && this.#evictedBytes + col.byteLength <= this.#maxSpareBytes) {
-        this.#evicted.push(col);
-        this.#evictedBytes += col.byteLength;
-      }
+      if (this.#reuse) this.#hold(col);
     }
   }
 }
