@@ -25,9 +25,10 @@ let currentChoice: BackendChoice | null = null;
 
 /**
  * Picks and initialises the tfjs backend once per process (a second call with the same choice
- * returns the same answer). Speed on this 2-core machine, one epoch of 1,700 windows
- * (DEPENDENCIES.md): wasm 33 s vs cpu 53 s for the small model, 196 s vs ~540 s for the full
- * one; tfjs-node (native TensorFlow) is faster still where its install could download libtensorflow.
+ * returns the same answer). On this 2-core machine wasm trains our models 2-5x faster than
+ * the pure-JS cpu backend (bench/predictor.bench.mjs; DEPENDENCIES.md measured 1.6x and 2.8x on
+ * plain BiLSTMs); tfjs-node (native TensorFlow) is faster still where its install could
+ * download libtensorflow.
  */
 export function initBackend(choice: BackendChoice = 'auto'): Promise<BackendInfo> {
   if (current && currentChoice === choice) return current;
@@ -60,7 +61,7 @@ async function select(choice: BackendChoice): Promise<BackendInfo> {
       await import('@tensorflow/tfjs-backend-wasm');
       if (await tf.setBackend('wasm')) {
         await tf.ready();
-        return { name: 'wasm', reason: [...notes, 'wasm is the fastest backend without tfjs-node (~1.6x cpu on the small model, ~2.8x on the full one)'].join('; ') };
+        return { name: 'wasm', reason: [...notes, 'wasm is the fastest backend without tfjs-node (2-5x the cpu backend here: npm run bench:predictor)'].join('; ') };
       }
       notes.push('the wasm backend did not initialise');
     } catch (err) {
