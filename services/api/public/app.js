@@ -153,6 +153,14 @@
     $('#cycle-summary').textContent = summary
       ? `${summary.trigger} cycle, ${summary.state}; ${summary.generated} generated, ${summary.backtested} backtested, ${summary.passed} passed (${pct(summary.passRate)}), ${summary.promoted} promoted; finished ${when(summary.finishedAt)}`
       : '';
+    if (summary) {
+      api(`/api/cycles/${encodeURIComponent(summary.id)}`)
+        .then((c) => {
+          const p = c.selection && c.selection.pbo;
+          if (p) $('#cycle-summary').textContent += ` · PBO ${num(p.pbo, 2)} over ${p.splits} splits${p.overfit ? ' — likely overfit: in-sample winners mostly lose out of sample' : ''}`;
+        })
+        .catch(() => undefined);
+    }
   }
 
   async function loadStrategies() {
@@ -195,6 +203,30 @@
 
   // ----------------------------------------------------------------------------------- detail
 
+  /** In-sample vs out-of-sample vs paper, side by side, with the deflated Sharpe ratio. */
+  function renderComparison(c) {
+    const table = $('#comparison');
+    const tb = table.querySelector('tbody');
+    clear(tb);
+    const cols = [c && c.inSample, c && c.outOfSample, c && c.paper];
+    const rows = [
+      ['Sharpe', (m) => num(m.sharpe)],
+      ['Return', (m) => pct(m.totalReturn)],
+      ['Max drawdown', (m) => pct(m.maxDrawdown)],
+      ['Win rate', (m) => pct(m.winRate, 0)],
+      ['Trades', (m) => String(m.trades ?? '—')],
+    ];
+    for (const [label, f] of rows) {
+      const tr = document.createElement('tr');
+      tr.append(cell(label), ...cols.map((m) => cell(m ? f(m) : '—', 'num')));
+      tb.appendChild(tr);
+    }
+    const dsr = c && c.deflatedSharpe;
+    const bias = c && c.bias;
+    $('#dsr').textContent = `Deflated Sharpe ratio: ${dsr === null || dsr === undefined ? '—' : num(dsr, 3)} (promotion needs ≥ 0.95)` +
+      (bias ? ` · bias gate: look-ahead ${bias.lookaheadOk ? 'ok' : 'FAILED'}, one-bar delay Sharpe ${num(bias.delayed && bias.delayed.sharpe)}${bias.edgeVanishes ? ' (edge vanishes)' : ''}` : '');
+  }
+
   async function openStrategy(id, row) {
     document.querySelectorAll('#strategies tr.selected').forEach((r) => r.classList.remove('selected'));
     row?.classList.add('selected');
@@ -229,6 +261,7 @@
         dl.appendChild(div);
       }
     }
+    renderComparison(d.comparison);
     if (d.equityCurve && d.equityCurve.points > 1) {
       $('#equity-empty').hidden = true;
       equityChart(d.equityCurve);

@@ -121,6 +121,15 @@ describe('the API with the real services', () => {
     const learned = (await call('GET', '/api/strategies/learning/stats')).json;
     expect(learned.latest.cycleId).toBe(cycleId);
 
+    // Honest selection is visible: the cycle's trials and PBO, each strategy's in-sample vs out-of-sample.
+    expect(cycle.selection, 'the cycle reports its selection').toMatchObject({ trials: COUNT });
+    expect(cycle.selection).toHaveProperty('pbo');
+    const best = list.items.find((s: { sharpe: number | null }) => s.sharpe !== null) as { id: string };
+    const detail = (await call('GET', `/api/strategies/${best.id}`)).json;
+    expect(detail.comparison.inSample, 'in-sample metrics').toMatchObject({ trades: expect.any(Number) });
+    expect(detail.comparison.outOfSample, 'out-of-sample metrics next to them').toMatchObject({ trades: expect.any(Number) });
+    expect(detail.results[0].validation).toMatchObject({ splitTs: expect.any(String), outOfSamplePassed: expect.any(Boolean) });
+
     // Job metrics arrive through the queues' event streams: every batch of 5, completed once.
     const batches = COUNT / 5;
     const metric = await eventually(

@@ -36,6 +36,8 @@ export async function getStrategy(db: Queryable, id: string): Promise<StrategyDe
 }
 
 export interface ResultRow {
+  /** Honest selection (cycle results): the metrics above are in-sample; out-of-sample, folds, DSR, bias gate here. */
+  validation: { splitTs: string; inSampleScore: number | null; folds: unknown; outOfSample: unknown; outOfSamplePassed: boolean | null; deflatedSharpe: number | null; bias: unknown } | null;
   id: string;
   datasetId: string;
   engineVersion: string;
@@ -78,7 +80,10 @@ export async function strategyResults(db: Queryable, strategyId: string): Promis
             json_build_object('capital', b.capital, 'feeRate', b.fee_rate, 'slippageRate', b.slippage_rate) AS settings,
             (SELECT count(*)::int FROM trades t WHERE t.result_id = b.id) AS "storedTrades",
             EXISTS (SELECT 1 FROM equity_curves e WHERE e.result_id = b.id) AS "hasEquityCurve",
-            b.duration_ms AS "durationMs", b.created_at AS "createdAt"
+            b.duration_ms AS "durationMs", b.created_at AS "createdAt",
+            CASE WHEN b.split_ts IS NULL THEN NULL ELSE json_build_object(
+              'splitTs', b.split_ts, 'inSampleScore', b.is_score, 'folds', b.folds, 'outOfSample', b.oos,
+              'outOfSamplePassed', b.oos_passed, 'deflatedSharpe', b.dsr, 'bias', b.bias) END AS validation
      FROM backtest_results b WHERE b.strategy_id = $1 ORDER BY b.created_at DESC, b.id`,
     [strategyId],
   );

@@ -1,4 +1,4 @@
-import { getCycle, listCycles, memberCounts } from '@mastertrade/db';
+import { cycleInsight, getCycle, listCycles, memberCounts } from '@mastertrade/db';
 import { strategyPage } from '../adapters/read-model.js';
 import { Router, type RequestHandler } from 'express';
 import type { RouteContext } from '../context.js';
@@ -22,10 +22,11 @@ export function cyclesRouter(ctx: RouteContext, guard: { read: RequestHandler })
     parseInput(emptyQuery, req.query, 'query');
     const cycle = await getCycle(pool, id);
     if (!cycle) throw notFound('cycle', id);
-    const [counts, best, insights] = await Promise.all([
+    const [counts, best, insights, selection] = await Promise.all([
       memberCounts(pool, id),
       strategyPage(pool, { cycleId: id, sort: 'sharpe', limit: 10 }),
       pool.query<{ kind: string; createdAt: Date }>(`SELECT kind, created_at AS "createdAt" FROM learning_insights WHERE cycle_id = $1 ORDER BY kind`, [id]),
+      cycleInsight(pool, id, 'selection'),
     ]);
     const processed = counts.done + counts.failed + counts.cancelled;
     res.json({
@@ -34,6 +35,8 @@ export function cyclesRouter(ctx: RouteContext, guard: { read: RequestHandler })
       datasetId: cycle.datasetId,
       progress: { ...counts, processed, percent: counts.total > 0 ? Math.round((1000 * processed) / counts.total) / 10 : 0 },
       best,
+      // Trials, honest candidates and the probability of backtest overfitting (PBO, CSCV).
+      selection,
       insights: insights.rows.map((i) => ({ kind: i.kind, createdAt: i.createdAt.toISOString() })),
       strategiesUrl: `/api/strategies?cycle=${encodeURIComponent(id)}`,
     });

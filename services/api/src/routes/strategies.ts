@@ -1,6 +1,7 @@
 import { readEquityCurve, type StrategyListItem } from '@mastertrade/db';
 import { enqueueCycle } from '@mastertrade/pipeline';
 import { Router, type RequestHandler } from 'express';
+import { paperSummary } from '@mastertrade/db';
 import { getStrategy, insightHistory, latestInsights, resultTrades, setStatusByHand, strategyPage, strategyResults } from '../adapters/read-model.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -120,9 +121,20 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
     const shown = results.find((x) => x.hasEquityCurve) ?? results[0] ?? null;
     const [trades, curve] = shown ? await Promise.all([resultTrades(pool, shown.id, q.trades), shown.hasEquityCurve ? readEquityCurve(ctx.db, shown.id) : null]) : [[], null];
     const { document, ...meta } = strategy;
+    const paper = await paperSummary(pool, id);
+    const latest = results.find((x) => x.validation) ?? null;
     res.json({
       strategy: meta,
       document,
+      // In-sample vs out-of-sample vs paper, side by side, with the deflated Sharpe ratio.
+      comparison: {
+        inSample: latest ? latest.metrics : null,
+        outOfSample: latest?.validation?.outOfSample ?? null,
+        paper: paper?.metrics ?? null,
+        deflatedSharpe: latest?.validation?.deflatedSharpe ?? null,
+        bias: latest?.validation?.bias ?? null,
+      },
+      paper,
       results,
       shownResultId: shown?.id ?? null,
       trades: { resultId: shown?.id ?? null, total: shown?.storedTrades ?? 0, items: trades },
