@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Harness, SYMBOLS } from './helpers/harness.js';
 
 describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
@@ -31,10 +31,17 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
     const population = await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ga_population WHERE cycle_id = $1`, [cycleId]);
     expect(population.rows[0]?.n, 'the GA population was saved').toBeGreaterThan(0);
 
-    const counts = await h.jobCounts();
+    // The learner commits the cycle before its job completes in Redis: wait for the job too.
+    const counts = await vi.waitFor(
+      async () => {
+        const c = await h.jobCounts();
+        expect(c.learner.completed, 'the learner ran once').toBe(1);
+        return c;
+      },
+      { timeout: 15_000, interval: 200 },
+    );
     expect(counts.backtest.failed, 'no backtest job failed').toBe(0);
     expect(counts.backtest.completed, 'six batches of five').toBe(6);
-    expect(counts.learner.completed, 'the learner ran once').toBe(1);
     const perWorker = workers.map((w) => w.messages('backtest batch done').length);
     console.info(`full cycle: 30 strategies in ${wallMs} ms wall; timings ${JSON.stringify(cycle.timings)}; batches per worker ${perWorker.join('/')}`);
   });

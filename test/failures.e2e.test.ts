@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Harness } from './helpers/harness.js';
 
 describe('a backtest that fails does not stop the cycle', () => {
@@ -41,9 +41,16 @@ describe('a backtest that fails does not stop the cycle', () => {
     expect(cycle.failedCount).toBe(failed.length);
     expect(cycle.backtestedCount).toBe(20 - failed.length);
 
-    const counts = await h.jobCounts();
+    // The learner commits the cycle before its job completes in Redis: wait for the job too.
+    const counts = await vi.waitFor(
+      async () => {
+        const c = await h.jobCounts();
+        expect(c.learner.completed, 'the learner was not left waiting for its children').toBe(1);
+        return c;
+      },
+      { timeout: 15_000, interval: 200 },
+    );
     expect(counts.backtest.failed, 'the throwing batch failed after its attempts').toBe(1);
-    expect(counts.learner.completed, 'the learner was not left waiting for its children').toBe(1);
     const attempts = h.logs.filter((l) => l.json?.msg === 'job failed').length;
     expect(attempts, 'the throwing batch was retried (3 attempts)').toBe(3);
   });

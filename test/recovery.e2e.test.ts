@@ -93,6 +93,8 @@ describe('the cycle survives crashes and restarts', () => {
       expect(generator.messages('reconciler re-enqueued the cycle flow').length, 'the reconciler rebuilt the lost flow').toBeGreaterThanOrEqual(1);
       const after = (msgs: Record<string, unknown>[]) => msgs.filter((m) => Date.parse(String(m.time)) >= restartedAt).length;
       expect(workers.map((w) => after(w.messages('backtest batch done'))).reduce((a, b) => a + b, 0), 'the workers took jobs from the new Redis').toBeGreaterThan(0);
+      // The cycle row is committed just before the learner logs it: wait for the line.
+      await learner.waitForLog((l) => l.json?.msg === 'cycle finished', 15_000);
       expect(after(learner.messages('cycle finished')), 'the learner ran from the new Redis').toBe(1);
       expectEveryMemberDoneOnce(await h.members(cycleId), 40);
       console.info(`redis restart: ${doneAtCrash}/40 done when Redis died; completed ${Date.now() - restartedAt} ms after the restart`);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { QUEUES } from '@mastertrade/queue';
 import { Harness, SYMBOLS } from './helpers/harness.js';
 
@@ -24,7 +24,7 @@ describe('a long backtest batch keeps its lock', () => {
     const { cycleId } = await h.enqueue({ count: 100, seed: 'e2e-stall', symbols: SYMBOLS });
     const cycle = await h.waitForCycle(cycleId, { timeoutMs: 140_000 });
     expect(cycle.state).toBe('completed');
-    expect(completed, 'one batch job').toHaveLength(1);
+    await vi.waitFor(() => expect(completed, 'one batch job').toHaveLength(1), { timeout: 10_000 });
     const batchMs = completed[0]?.ms ?? 0;
     expect(batchMs, 'the batch ran for several lock durations').toBeGreaterThan(3 * LOCK_MS);
     expect(stalled, 'no stalled event').toEqual([]);
