@@ -71,7 +71,8 @@ export async function backtestCommand(argv: string[], io: Output): Promise<numbe
     const file = values.strategy;
     const result = runOne(source, data, settings, cache);
     if ('error' in result) throw new UsageError(`${file}: ${result.error}`);
-    await io.out(values.json ? `${JSON.stringify(result)}\n` : `${summary(result)}\n`);
+    if (values.json) await outResultJson(io, result);
+    else await io.out(`${summary(result)}\n`);
     return EXIT_OK;
   }
 
@@ -86,12 +87,37 @@ export async function backtestCommand(argv: string[], io: Output): Promise<numbe
       else io.err(`${source.line !== null ? `${source.file}:${source.line}` : source.file}: ${r.error}\n`);
       continue;
     }
-    if (values.json) await io.out(`${JSON.stringify(r)}\n`);
+    if (values.json) await outResultJson(io, r);
     else rows.push(summaryRow(r));
   }
   if (!values.json) await io.out(`${renderTable(SUMMARY_HEADERS, rows)}\n`);
   if (failures > 0) io.err(`${failures} strateg${failures === 1 ? 'y' : 'ies'} could not run\n`);
   return failures > 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+/** Trades per piece of output: ~50 KB of JSON, well under V8's large-object size. */
+const TRADES_PER_PIECE = 256;
+
+/**
+ * Writes `${JSON.stringify(r)}\n`, byte for byte, in pieces: the result without its trades, then
+ * the trades a few hundred at a time. One string per result would be megabytes for a busy 5m
+ * strategy, and every such string (and its encoded copy) takes fresh memory, which is slow to
+ * touch; small pieces are made and dropped in memory the process already uses.
+ */
+async function outResultJson(io: Output, r: BacktestResult): Promise<void> {
+  const { trades } = r;
+  const head = trades.length > TRADES_PER_PIECE ? JSON.stringify({ ...r, trades: [] }) : '';
+  // `trades` is the result's last key, so its text is the head's up to `[` plus the trades.
+  if (!head.endsWith('"trades":[]}')) {
+    await io.out(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  await io.out(head.slice(0, -2));
+  for (let i = 0; i < trades.length; i += TRADES_PER_PIECE) {
+    const part = JSON.stringify(trades.slice(i, i + TRADES_PER_PIECE));
+    await io.out(i === 0 ? part.slice(1, -1) : `,${part.slice(1, -1)}`);
+  }
+  await io.out(']}\n');
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
