@@ -12,7 +12,7 @@
  * Options: --reps N (engine and baseline batches timed, alternately; default 5), --skip-cli, --skip-indicators.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,7 +46,7 @@ const { values: opts } = parseArgs({
 });
 const REPS = Number(opts.reps);
 /** As the CLI's batch cache (packages/cli/src/commands/backtest.ts). */
-const CACHE_BYTES = 128 * 1024 * 1024;
+const CACHE_BYTES = 64 * 1024 * 1024;
 const settings = { ...DEFAULT_SETTINGS };
 
 const line = (s = '') => process.stdout.write(`${s}\n`);
@@ -70,7 +70,7 @@ for (let i = 0; i < docs.length; i++) {
 const btc5m = data.series('BTCUSDT', '5m');
 
 line('MasterTrade Strategy Lab: engine benchmark');
-line(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus()[0]?.model ?? '?'} x${cpus().length}`);
+line(`node ${process.version}, ${process.platform} ${process.arch}, ${cpus()[0]?.model ?? '?'} x${cpus().length}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 line(
   `data: embedded Bybit 5m, ${btc5m.close.length} bars per symbol (${new Date(btc5m.tsMs[0]).toISOString().slice(0, 10)} .. ${new Date(btc5m.tsMs[btc5m.close.length - 1]).toISOString().slice(0, 10)})`,
 );
@@ -150,7 +150,7 @@ const walls = (xs) => `(${xs.map((x) => x.wall.toFixed(0)).join(', ')} ms)`;
 
 line('1. Engine, in process');
 line('   counted: backtest(doc, series, settings, cache) for every strategy = indicator columns + simulation +');
-line('   metrics + building the result object (trades with ISO times). The IndicatorCache (128 MB, reuse, as the');
+line('   metrics + building the result object (trades with ISO times). The IndicatorCache (64 MB, reuse, as the');
 line('   CLI) is cleared before each batch, so every column is computed again, once per batch, shared by the');
 line('   batch; its storage stays with the process. Not counted: CSV parsing, resampling and strategy');
 line('   validation (done before), JSON.stringify (shown separately below).');
@@ -231,3 +231,5 @@ if (!opts['skip-indicators']) {
     );
   }
 }
+line();
+line(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on this machine slows every figure above)`);

@@ -27,11 +27,11 @@ the others still run and each failure prints {"file"|"line": ..., "error": ...} 
 
 /**
  * Bound of the indicator columns kept for a batch (evicted ones are recomputed when asked
- * again). With leaf columns not kept (reuse mode), 128 MB holds the parts a batch of random
- * documents shares about as well as 256 MB does, and is full within a few hundred documents,
- * so peak memory does not grow with the batch.
+ * again). With leaf columns not kept (reuse mode), 64 MB runs a batch of random documents
+ * within noise of 128-256 MB, and it is full within the first hundred documents, so peak
+ * memory does not grow with the batch.
  */
-const INDICATOR_CACHE_BYTES = 128 * 1024 * 1024;
+const INDICATOR_CACHE_BYTES = 64 * 1024 * 1024;
 
 export interface Output {
   out: (text: string) => Promise<void> | void;
