@@ -4,7 +4,7 @@ import type { StrategyDocument } from '../genome/schema.js';
 import { monthlyReturns, tradeStats } from '../metrics/index.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { compileRules } from './rules.js';
-import { runSleeve, type SimRange, type SleeveRun, type TradeSink } from './sleeve.js';
+import { runSleeve, type SimRange, type SleeveRun } from './sleeve.js';
 import type { BacktestResult, BacktestSettings, Metrics, Trade, TradeJson } from './types.js';
 
 export interface BacktestRun {
@@ -64,7 +64,6 @@ function run(
   cache: IndicatorCache,
   pool: Scratch | null,
   range?: SimRange,
-  sinks?: readonly TradeSink[],
 ): BacktestRun {
   if (series.length !== doc.symbols.length) throw new Error('simulate: one series per symbol is required');
   const first = series[0] as CandleSeries;
@@ -80,7 +79,7 @@ function run(
   for (let i = 0; i < k; i++) {
     const s = series[i] as CandleSeries;
     const rules = compileRules(doc, s, cache);
-    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range, sinks?.[i]));
+    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
     cache.release(); // the rules' columns are read (the sleeve works from its signal masks)
   }
   // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order. A sleeve's equity is never -0 (it is
@@ -136,7 +135,7 @@ function assertSameTimestamps(a: CandleSeries, b: CandleSeries, timeframe: strin
 export function computeMetrics(
   tsMs: Float64Array,
   equity: Float64Array,
-  trades: readonly { pnl: number }[],
+  trades: readonly Trade[],
   capital: number,
   exposure: number,
   bpy: number,
@@ -144,7 +143,7 @@ export function computeMetrics(
   const curve = curveStats(equity, bpy, scratch.get(RETURNS_SLOT, Math.max(0, equity.length - 1)));
   const last = equity[equity.length - 1] as number;
   const pnls = new Float64Array(trades.length);
-  for (let i = 0; i < trades.length; i++) pnls[i] = (trades[i] as { pnl: number }).pnl;
+  for (let i = 0; i < trades.length; i++) pnls[i] = (trades[i] as Trade).pnl;
   return {
     totalReturn: last / capital - 1,
     sharpe: curve.sharpe,
@@ -241,7 +240,23 @@ function isoAt(tsMs: Float64Array, i: number): string {
 
 /** Turns a run into the result JSON. */
 export function toResult(doc: StrategyDocument, run: BacktestRun, settings: BacktestSettings): BacktestResult {
-  const { tsMs } = run;
+  const { tsMs, sleeves } = run;
+  const n = tsMs.length;
+  const bpy = barsPerYear(doc.timeframe);
+  const k = sleeves.length;
+  const sleeveCapital = settings.capital / k;
+  const exposures = sleeves.map((s) => s.exposedBars / n);
+  const exposure = exposures.reduce((a, b) => a + b, 0) / k;
+  const metrics = computeMetrics(tsMs, run.equity, run.trades, settings.capital, exposure, bpy);
+  const perSymbol: Record<string, Metrics> = {};
+  if (k === 1) {
+    // One sleeve: its curve, trades, capital and exposure are the strategy's own, so are its metrics.
+    perSymbol[doc.symbols[0] as string] = { ...metrics, monthlyReturns: { ...metrics.monthlyReturns } };
+  } else {
+    sleeves.forEach((s, i) => {
+      perSymbol[doc.symbols[i] as string] = computeMetrics(tsMs, s.equity, s.trades, sleeveCapital, exposures[i] as number, bpy);
+    });
+  }
   const trades: TradeJson[] = new Array(run.trades.length);
   for (let i = 0; i < run.trades.length; i++) {
     const t = run.trades[i] as Trade;
@@ -258,34 +273,6 @@ export function toResult(doc: StrategyDocument, run: BacktestRun, settings: Back
       reason: t.reason,
     };
   }
-  return assemble(doc, run, trades, run.sleeves.map((s) => s.trades), settings);
-}
-
-/** The result JSON of a run, given its trades as JSON in result order and each sleeve's own trades. */
-function assemble(
-  doc: StrategyDocument,
-  run: Pick<BacktestRun, 'tsMs' | 'equity' | 'sleeves'>,
-  trades: TradeJson[],
-  sleeveTrades: readonly (readonly { pnl: number }[])[],
-  settings: BacktestSettings,
-): BacktestResult {
-  const { tsMs, sleeves } = run;
-  const n = tsMs.length;
-  const bpy = barsPerYear(doc.timeframe);
-  const k = sleeves.length;
-  const sleeveCapital = settings.capital / k;
-  const exposures = sleeves.map((s) => s.exposedBars / n);
-  const exposure = exposures.reduce((a, b) => a + b, 0) / k;
-  const metrics = computeMetrics(tsMs, run.equity, trades, settings.capital, exposure, bpy);
-  const perSymbol: Record<string, Metrics> = {};
-  if (k === 1) {
-    // One sleeve: its curve, trades, capital and exposure are the strategy's own, so are its metrics.
-    perSymbol[doc.symbols[0] as string] = { ...metrics, monthlyReturns: { ...metrics.monthlyReturns } };
-  } else {
-    sleeves.forEach((s, i) => {
-      perSymbol[doc.symbols[i] as string] = computeMetrics(tsMs, s.equity, sleeveTrades[i] as readonly { pnl: number }[], sleeveCapital, exposures[i] as number, bpy);
-    });
-  }
   return {
     strategy: doc.name,
     timeframe: doc.timeframe,
@@ -299,69 +286,9 @@ function assemble(
   };
 }
 
-/** One sleeve's trades made straight into result JSON (no Trade objects), with their exit bars. */
-class JsonTrades {
-  readonly trades: TradeJson[] = [];
-  readonly exits: number[] = [];
-  readonly sink: TradeSink;
-
-  constructor(symbol: string, tsMs: Float64Array) {
-    this.sink = (side, entryIndex, entryPrice, exitIndex, exitPrice, qty, fees, pnl, reason) => {
-      this.trades.push({
-        symbol,
-        side,
-        entryTime: isoAt(tsMs, entryIndex),
-        entryPrice,
-        exitTime: isoAt(tsMs, exitIndex),
-        exitPrice,
-        qty,
-        fees,
-        pnl,
-        reason,
-      });
-      this.exits.push(exitIndex);
-    };
-  }
-}
-
-/** All sleeves' JSON trades in result order (as mergeByExit orders Trade objects). */
-function mergeJsonByExit(parts: readonly JsonTrades[]): TradeJson[] {
-  const first = parts[0] as JsonTrades;
-  let items = first.trades;
-  let exits = first.exits;
-  for (let p = 1; p < parts.length; p++) {
-    const b = parts[p] as JsonTrades;
-    const outItems: TradeJson[] = [];
-    const outExits: number[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < items.length && j < b.trades.length) {
-      if ((b.exits[j] as number) < (exits[i] as number)) {
-        outItems.push(b.trades[j] as TradeJson);
-        outExits.push(b.exits[j++] as number);
-      } else {
-        outItems.push(items[i] as TradeJson);
-        outExits.push(exits[i++] as number);
-      }
-    }
-    for (; i < items.length; i++) {
-      outItems.push(items[i] as TradeJson);
-      outExits.push(exits[i] as number);
-    }
-    for (; j < b.trades.length; j++) {
-      outItems.push(b.trades[j] as TradeJson);
-      outExits.push(b.exits[j] as number);
-    }
-    items = outItems;
-    exits = outExits;
-  }
-  return items;
-}
-
 /**
  * Backtest a validated strategy over series at its timeframe: simulate, then the result JSON.
- * The run's equity curves live in reused storage and its trades go straight into their JSON
- * form (the result holds neither the curves nor Trade objects).
+ * The run's equity curves live in reused storage (the result holds none of them).
  */
 export function backtest(
   doc: StrategyDocument,
@@ -369,16 +296,5 @@ export function backtest(
   settings: BacktestSettings,
   cache: IndicatorCache = new IndicatorCache(),
 ): BacktestResult {
-  const tsMs = series[0]?.tsMs ?? new Float64Array(0);
-  const parts = doc.symbols.map((symbol) => new JsonTrades(symbol, tsMs));
-  const r = run(
-    doc,
-    series,
-    settings,
-    cache,
-    scratch,
-    undefined,
-    parts.map((p) => p.sink),
-  );
-  return assemble(doc, r, mergeJsonByExit(parts), parts.map((p) => p.trades), settings);
+  return toResult(doc, run(doc, series, settings, cache, scratch), settings);
 }

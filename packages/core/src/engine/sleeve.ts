@@ -1,7 +1,7 @@
 import type { CandleSeries } from '../candles/series.js';
 import type { StrategyDocument } from '../genome/schema.js';
 import { conditionsMask, type CompiledRules } from './rules.js';
-import type { BacktestSettings, ExitReason, Side, Trade } from './types.js';
+import type { BacktestSettings, ExitReason, Trade } from './types.js';
 
 export interface SleeveRun {
   /** Equity at every bar close. */
@@ -53,8 +53,6 @@ function signalMasks(n: number): Uint8Array[] {
  * and an open position is closed at the close of to-1 (end_of_data). Trade and equity indices
  * are relative to `from`. `signalDelay` (bars, default 0) acts on every signal that much later
  * (the bias gate's one-bar-delay run): a signal at the close of t fills at the open of t+1+delay.
- *
- * `sink`, when given, receives each closed trade instead of a Trade object in `trades`.
  */
 export function runSleeve(
   series: CandleSeries,
@@ -65,7 +63,6 @@ export function runSleeve(
   settings: BacktestSettings,
   equityOut?: Float64Array,
   range?: SimRange,
-  sink?: TradeSink,
 ): SleeveRun {
   const { open, high, low, close } = series;
   const n = close.length;
@@ -189,7 +186,7 @@ export function runSleeve(
       const exitFee = qty * exitPrice * fee;
       const gross = dir * qty * (exitPrice - entryPrice);
       cash += gross - exitFee;
-      record(trades, sink, symbolIndex, dir, entryIndex, entryPrice, j - from, exitPrice, qty, entryFee, exitFee, gross, REASONS[reason] as ExitReason);
+      trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, exitPrice, qty, entryFee, exitFee, gross, REASONS[reason] as ExitReason));
       dir = 0;
     }
 
@@ -200,7 +197,7 @@ export function runSleeve(
         const exitFee = qty * c * fee;
         const gross = dir * qty * (c - entryPrice);
         cash += gross - exitFee;
-        record(trades, sink, symbolIndex, dir, entryIndex, entryPrice, j - from, c, qty, entryFee, exitFee, gross, 'liquidation');
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, c, qty, entryFee, exitFee, gross, 'liquidation'));
         dir = 0;
       }
       // Liquidated: the sleeve stays at zero and trades no more.
@@ -214,7 +211,7 @@ export function runSleeve(
         const exitFee = qty * price * fee;
         const gross = dir * qty * (price - entryPrice);
         cash += gross - exitFee;
-        record(trades, sink, symbolIndex, dir, entryIndex, entryPrice, j - from, price, qty, entryFee, exitFee, gross, 'end_of_data');
+        trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, j - from, price, qty, entryFee, exitFee, gross, 'end_of_data'));
         dir = 0;
         eq = cash;
       }
@@ -244,41 +241,6 @@ export interface SimRange {
   from?: number;
   to?: number;
   signalDelay?: number;
-}
-
-/**
- * Receives a sleeve's closed trades instead of its `trades` list (which then stays empty), in
- * the order they close; indices are bars of the range, fees and pnl as in Trade.
- */
-export type TradeSink = (
-  side: Side,
-  entryIndex: number,
-  entryPrice: number,
-  exitIndex: number,
-  exitPrice: number,
-  qty: number,
-  fees: number,
-  pnl: number,
-  reason: ExitReason,
-) => void;
-
-function record(
-  trades: Trade[],
-  sink: TradeSink | undefined,
-  symbolIndex: number,
-  dir: number,
-  entryIndex: number,
-  entryPrice: number,
-  exitIndex: number,
-  exitPrice: number,
-  qty: number,
-  entryFee: number,
-  exitFee: number,
-  gross: number,
-  reason: ExitReason,
-): void {
-  if (sink === undefined) trades.push(trade(symbolIndex, dir, entryIndex, entryPrice, exitIndex, exitPrice, qty, entryFee, exitFee, gross, reason));
-  else sink(dir === 1 ? 'long' : 'short', entryIndex, entryPrice, exitIndex, exitPrice, qty, entryFee + exitFee, gross - entryFee - exitFee, reason);
 }
 
 function trade(
