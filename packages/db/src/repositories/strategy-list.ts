@@ -48,25 +48,28 @@ export async function listStrategies(db: Queryable, f: ListStrategiesFilter = {}
   if (f.status) where.push(`s.status = ${p(f.status)}::strategy_status`);
   if (f.type) where.push(`s.type = ${p(f.type)}`);
   if (f.timeframe) where.push(`s.timeframe = ${p(f.timeframe)}`);
-  if (f.cycleId) where.push(`EXISTS (SELECT 1 FROM cycle_strategies cs WHERE cs.strategy_id = s.id AND cs.cycle_id = ${p(f.cycleId)})`);
+  if (f.cycleId) where.push(`s.id IN (SELECT cs.strategy_id FROM cycle_strategies cs WHERE cs.cycle_id = ${p(f.cycleId)})`);
   const bySharpe = (f.sort ?? 'sharpe') === 'sharpe';
   if (f.after) {
-    if (bySharpe) {
-      // (coalesce(sharpe, -inf), id) descending keyset
-      where.push(`(coalesce(s.sharpe, '-Infinity'::float8), s.id) < (${p(f.after.sharpe ?? Number.NEGATIVE_INFINITY)}::float8, ${p(f.after.id)})`);
-    } else {
-      where.push(`(s.created_at, s.id) < (${p(f.after.createdAt)}::timestamptz, ${p(f.after.id)})`);
-    }
+    where.push(
+      bySharpe
+        ? `(coalesce(s.sharpe, '-Infinity'::float8), s.id) < (${p(f.after.sharpe ?? Number.NEGATIVE_INFINITY)}::float8, ${p(f.after.id)})`
+        : `(s.created_at, s.id) < (${p(f.after.createdAt)}::timestamptz, ${p(f.after.id)})`,
+    );
   }
-  const order = bySharpe ? `coalesce(s.sharpe, '-Infinity'::float8) DESC, s.id DESC` : `s.created_at DESC, s.id DESC`;
-  const limit = p(Math.min(Math.max(f.limit ?? 50, 1), 500));
+  const order = (t: string) => (bySharpe ? `coalesce(${t}.sharpe, '-Infinity'::float8) DESC, ${t}.id DESC` : `${t}.created_at DESC, ${t}.id DESC`);
+  // The page is picked first (indexed order), then only its rows join their latest result.
   const r = await db.query(
-    `SELECT s.id, s.name, s.type, s.timeframe, s.symbols, s.origin, s.status, s.status_reason AS "statusReason", s.cycle_id AS "cycleId",
-            s.sharpe, br.total_return AS "totalReturn", br.max_drawdown AS "maxDrawdown", br.win_rate AS "winRate", br.trades, s.created_at AS "createdAt"
-     FROM strategies s
-     LEFT JOIN LATERAL (SELECT total_return, max_drawdown, win_rate, trades FROM backtest_results b WHERE b.strategy_id = s.id ORDER BY b.created_at DESC LIMIT 1) br ON true
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY ${order} LIMIT ${limit}`,
+    `WITH page AS (
+       SELECT s.id, s.name, s.type, s.timeframe, s.symbols, s.origin, s.status, s.status_reason, s.cycle_id, s.sharpe, s.created_at
+       FROM strategies s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY ${order('s')} LIMIT ${p(Math.min(Math.max(f.limit ?? 50, 1), 1000))})
+     SELECT page.id, page.name, page.type, page.timeframe, page.symbols, page.origin, page.status, page.status_reason AS "statusReason",
+            page.cycle_id AS "cycleId", page.sharpe, br.total_return AS "totalReturn", br.max_drawdown AS "maxDrawdown",
+            br.win_rate AS "winRate", br.trades, page.created_at AS "createdAt"
+     FROM page
+     LEFT JOIN LATERAL (SELECT total_return, max_drawdown, win_rate, trades FROM backtest_results b WHERE b.strategy_id = page.id ORDER BY b.created_at DESC LIMIT 1) br ON true
+     ORDER BY ${order('page')}`,
     params,
   );
   return r.rows as StrategyListItem[];

@@ -1,4 +1,4 @@
-import type { CycleRow, ListStrategiesFilter, StrategyListItem } from '@mastertrade/db';
+import type { CycleRow } from '@mastertrade/db';
 import type pg from 'pg';
 
 /**
@@ -221,38 +221,3 @@ export async function latestStartedCycle(db: Queryable): Promise<CycleRow | null
  * (listStrategies joins every matching strategy's result before sorting: fine for the CLI, O(all
  * strategies) per request for an API under load).
  */
-export async function strategyPage(db: Queryable, f: ListStrategiesFilter & { limit: number }): Promise<StrategyListItem[]> {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  if (f.status) where.push(`s.status = ${p(f.status)}::strategy_status`);
-  if (f.type) where.push(`s.type = ${p(f.type)}`);
-  if (f.timeframe) where.push(`s.timeframe = ${p(f.timeframe)}`);
-  if (f.cycleId) where.push(`s.id IN (SELECT cs.strategy_id FROM cycle_strategies cs WHERE cs.cycle_id = ${p(f.cycleId)})`);
-  const bySharpe = (f.sort ?? 'sharpe') === 'sharpe';
-  if (f.after) {
-    where.push(
-      bySharpe
-        ? `(coalesce(s.sharpe, '-Infinity'::float8), s.id) < (${p(f.after.sharpe ?? Number.NEGATIVE_INFINITY)}::float8, ${p(f.after.id)})`
-        : `(s.created_at, s.id) < (${p(f.after.createdAt)}::timestamptz, ${p(f.after.id)})`,
-    );
-  }
-  const order = (t: string) => (bySharpe ? `coalesce(${t}.sharpe, '-Infinity'::float8) DESC, ${t}.id DESC` : `${t}.created_at DESC, ${t}.id DESC`);
-  const r = await db.query(
-    `WITH page AS (
-       SELECT s.id, s.name, s.type, s.timeframe, s.symbols, s.origin, s.status, s.status_reason, s.cycle_id, s.sharpe, s.created_at
-       FROM strategies s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${order('s')} LIMIT ${p(Math.min(Math.max(f.limit, 1), 1000))})
-     SELECT page.id, page.name, page.type, page.timeframe, page.symbols, page.origin, page.status, page.status_reason AS "statusReason",
-            page.cycle_id AS "cycleId", page.sharpe, br.total_return AS "totalReturn", br.max_drawdown AS "maxDrawdown",
-            br.win_rate AS "winRate", br.trades, page.created_at AS "createdAt"
-     FROM page
-     LEFT JOIN LATERAL (SELECT total_return, max_drawdown, win_rate, trades FROM backtest_results b WHERE b.strategy_id = page.id ORDER BY b.created_at DESC LIMIT 1) br ON true
-     ORDER BY ${order('page')}`,
-    params,
-  );
-  return r.rows as StrategyListItem[];
-}

@@ -1,5 +1,4 @@
-import { cycleInsight, getCycle, listCycles, memberCounts } from '@mastertrade/db';
-import { strategyPage } from '../adapters/read-model.js';
+import { cycleInsight, getCycle, listStrategies, listCycles, memberCounts } from '@mastertrade/db';
 import { Router, type RequestHandler } from 'express';
 import type { RouteContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -24,7 +23,7 @@ export function cyclesRouter(ctx: RouteContext, guard: { read: RequestHandler })
     if (!cycle) throw notFound('cycle', id);
     const [counts, best, insights, selection] = await Promise.all([
       memberCounts(pool, id),
-      strategyPage(pool, { cycleId: id, sort: 'sharpe', limit: 10 }),
+      listStrategies(pool, { cycleId: id, sort: 'sharpe', limit: 10 }),
       pool.query<{ kind: string; createdAt: Date }>(`SELECT kind, created_at AS "createdAt" FROM learning_insights WHERE cycle_id = $1 ORDER BY kind`, [id]),
       cycleInsight(pool, id, 'selection'),
     ]);

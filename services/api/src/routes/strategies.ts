@@ -1,8 +1,8 @@
 import { readEquityCurve, type StrategyListItem } from '@mastertrade/db';
 import { enqueueCycle } from '@mastertrade/pipeline';
 import { Router, type RequestHandler } from 'express';
-import { paperSummary } from '@mastertrade/db';
-import { getStrategy, insightHistory, latestInsights, resultTrades, setStatusByHand, strategyPage, strategyResults } from '../adapters/read-model.js';
+import { listStrategies, paperSummary } from '@mastertrade/db';
+import { getStrategy, insightHistory, latestInsights, resultTrades, setStatusByHand, strategyResults } from '../adapters/read-model.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { emptyQuery, generateBody, learningStatsQuery, listStrategiesQuery, setStatusBody, strategyDetailQuery, strategyParams } from '../schemas.js';
@@ -95,7 +95,7 @@ export function strategiesRouter(ctx: RouteContext, guard: { write: RequestHandl
     const q = parseInput(listStrategiesQuery, req.query, 'query');
     const after = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
     const body = await ctx.cache.json(`strategies:${JSON.stringify(q)}`, async () => {
-      const rows = await strategyPage(pool, {
+      const rows = await listStrategies(pool, {
         ...(q.status ? { status: q.status } : {}),
         ...(q.type ? { type: q.type } : {}),
         ...(q.timeframe ? { timeframe: q.timeframe } : {}),
