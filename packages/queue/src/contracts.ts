@@ -75,6 +75,8 @@ export const predictorTrainPayload = z.strictObject({
   symbol,
   size: z.enum(['small', 'full']).default('small'),
   epochs: z.number().int().min(1).max(200).optional(),
+  /** Early stopping: epochs without a better validation loss before training stops (default 5). */
+  patience: z.number().int().min(1).max(200).optional(),
 });
 export const predictorPredictPayload = z.strictObject({ symbol });
 

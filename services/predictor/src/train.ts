@@ -12,6 +12,8 @@ export interface TrainAndStoreOptions {
   symbol: string;
   size: ModelSize;
   epochs?: number;
+  /** Early-stopping patience in epochs (the model's default when undefined). */
+  patience?: number;
   /** Days of candles (the newest). */
   days: number;
   /** Cap on windows (the newest); undefined = all. */
@@ -75,6 +77,7 @@ export async function trainAndStore(db: Db, o: TrainAndStoreOptions): Promise<Tr
         backend: o.backend,
         outDir,
         ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+        ...(o.patience === undefined ? {} : { patience: o.patience }),
         ...(o.maxWindows === undefined ? {} : { maxWindows: o.maxWindows }),
       },
       { ...(o.signal ? { signal: o.signal } : {}), ...(o.onBackend ? { onBackend: o.onBackend } : {}), ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}) },

@@ -16,6 +16,7 @@ export interface TrainingInput {
   series: CandleSeries;
   size: ModelSize;
   epochs?: number;
+  patience?: number;
   maxWindows?: number;
   backend: BackendChoice;
   /** Absolute folder the model files are written to. */
@@ -44,6 +45,7 @@ export async function runTraining(input: TrainingInput, hooks: TrainingHooks = {
     size: input.size,
     backend: backend.name,
     ...(input.epochs === undefined ? {} : { epochs: input.epochs }),
+    ...(input.patience === undefined ? {} : { patience: input.patience }),
     ...(input.maxWindows === undefined ? {} : { maxWindows: input.maxWindows }),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onEpoch ? { onEpoch: hooks.onEpoch } : {}),

@@ -222,7 +222,7 @@ describe('predictor service process', () => {
     const q = new QueueClient(producer, svcPrefix);
     try {
       const port = await waitFor(() => find((l) => l.msg === 'predictor ops server listening')?.port as number | undefined, 'the ops server', 30_000);
-      const job = await q.add('predictor.train', { symbol: 'BTCUSDT', size: 'small', epochs: 50 });
+      const job = await q.add('predictor.train', { symbol: 'BTCUSDT', size: 'small', epochs: 200, patience: 200 });
       const childPid = await waitFor(() => find((l) => l.msg === 'training process started')?.childPid as number | undefined, 'the training child', 30_000);
       const metricsText = await waitFor(async () => {
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -230,7 +230,7 @@ describe('predictor service process', () => {
       }, 'an epoch on /metrics', 120_000);
       expect(metricsText).toMatch(/mt_predictor_train_eta_seconds\{[^}]*symbol="BTCUSDT"/);
       expect(metricsText).toMatch(/mt_predictor_train_running\{[^}]*symbol="BTCUSDT"[^}]*\} 1/);
-      expect(find((l) => l.msg === 'predictor epoch'), 'epoch logged with loss, val loss and ETA').toMatchObject({ epoch: 1, epochs: 50 });
+      expect(find((l) => l.msg === 'predictor epoch'), 'epoch logged with loss, val loss and ETA').toMatchObject({ epoch: 1, epochs: 200 });
       expect(find((l) => typeof l.msg === 'string' && l.msg.startsWith('predictor training on the '))).toBeDefined();
 
       const t0 = Date.now();

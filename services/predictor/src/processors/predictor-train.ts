@@ -48,6 +48,7 @@ async function train(deps: TrainHandlerDeps, data: Parameters<Handler<'predictor
       symbol: data.symbol,
       size: data.size,
       ...(data.epochs === undefined ? {} : { epochs: data.epochs }),
+      ...(data.patience === undefined ? {} : { patience: data.patience }),
       days: settings.PREDICTOR_TRAIN_DAYS,
       ...(settings.PREDICTOR_MAX_WINDOWS > 0 ? { maxWindows: settings.PREDICTOR_MAX_WINDOWS } : {}),
       backend: settings.PREDICTOR_BACKEND,
