@@ -14,10 +14,13 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** Extra node options for every service process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export function startService(root, name, env, label = name) {
   const main = `${root}/services/${name}/dist/main.js`;
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx turbo run build\` first`);
-  const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   let exit = null;
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exit = { code, signal }))));

@@ -20,6 +20,7 @@ export {
   readEquityCurve,
   type SaveResultInput,
 } from './repositories/results.js';
+export { saveBatchResults, downsampleCurve, type BatchResultInput, type SaveBatchOptions } from './repositories/batch-results.js';
 export { saveStrategies, type NewStrategy } from './repositories/strategies.js';
 export * from './repositories/cycles.js';
 export * from './repositories/cycle-members.js';

@@ -9,7 +9,10 @@ import {
   openDb,
   readCandles,
   readEquityCurve,
+  addCycleMembers,
+  ensureCycle,
   saveBacktestResult,
+  saveBatchResults,
   saveCandles,
   saveEquityCurve,
   saveStrategies,
@@ -130,5 +133,69 @@ describe('repositories', () => {
     expect(curve?.equity.length).toBeLessThanOrEqual(500);
     expect([curve?.tsMs[0], curve?.equity[0]]).toEqual([tsMs[0], equity[0]]);
     expect([curve?.tsMs.at(-1), curve?.equity.at(-1)], 'the last point is always kept').toEqual([tsMs[1_999], equity[1_999]]);
+  });
+  it('writes a batch of cycle results in one transaction: columns, validation, trades and curves of the passed, members done; again = same rows', async () => {
+    await saveCandles(db, series('AUSDT', 100));
+    const { dataset } = await createDataset(db, { symbols: ['AUSDT'], timeframe: '5m' });
+    const rng = createRng(11);
+    const docs = [0, 1, 2].map(() => randomStrategy(rng, { symbols: ['AUSDT'] }));
+    const { ids } = await saveStrategies(db, docs.map((document) => ({ document, origin: 'random' as const })));
+    const cycleId = 'manual-batch-test';
+    await ensureCycle(db.pool, { id: cycleId, day: '2025-04-03', trigger: 'manual', seed: 's', requestedCount: 3, deadline: new Date(Date.now() + 3_600_000), config: {} });
+    await addCycleMembers(db.pool, cycleId, ids.map((strategyId) => ({ strategyId, origin: 'random' as const, batch: 0 })));
+    const trade = (i: number): TradeJson => ({
+      symbol: 'AUSDT', side: 'long', entryTime: new Date(T0 + i * STEP).toISOString(), entryPrice: 100, exitTime: new Date(T0 + (i + 1) * STEP).toISOString(),
+      exitPrice: 101, qty: 1, fees: 0.1, pnl: 0.9, reason: 'take_profit',
+    });
+    const items = ids.map((strategyId, k) => {
+      const metrics = {
+        totalReturn: 0.01 * k, sharpe: k === 1 ? null : 0.5 + k, sortino: null, maxDrawdown: 0.02, winRate: k === 1 ? null : 0.5, profitFactor: k === 2 ? Infinity : 1.2,
+        trades: k + 1, avgTradePnl: 0.9, longestWinStreak: k, longestLossStreak: 0, exposure: 0.25, monthlyReturns: { '2025-04': 0.01 * k },
+      };
+      const result: BacktestResult = {
+        strategy: `s${k}`, timeframe: '5m', settings: { capital: 10_000, fee: 0.0006, slippage: 0.0005 }, bars: 100,
+        from: new Date(T0).toISOString(), to: new Date(T0 + 99 * STEP).toISOString(), metrics, perSymbol: { AUSDT: metrics },
+        trades: Array.from({ length: k + 1 }, (_, i) => trade(i)),
+      };
+      const passed = k !== 1;
+      return {
+        strategyId: strategyId as string, result, passed, durationMs: 12.6,
+        validation: {
+          splitMs: T0 + 66 * STEP, isScore: 0.3 * k, folds: [{ k }], oos: k === 1 ? null : { sharpe: 1 }, oosSharpe: k === 1 ? null : 1, oosTotalReturn: 0.01,
+          oosTrades: 2, oosPassed: k === 0, returnMoments: { n: 3 }, gridReturns: Float64Array.of(0.01, -0.02, 0.5 / 3),
+        },
+        curve: passed ? { tsMs: Float64Array.from({ length: 800 }, (_, i) => T0 + i * STEP), equity: Float64Array.from({ length: 800 }, (_, i) => 10_000 + i / 3) } : null,
+      };
+    });
+    const opts = { cycleId, datasetId: dataset.id, engineVersion: 'e-test' };
+    const first = await saveBatchResults(db, opts, items);
+    expect([...first.keys()].sort()).toEqual([...ids].sort());
+    const rows = await db.pool.query(
+      `SELECT strategy_id, sharpe, win_rate, profit_factor, trades, passed, duration_ms, oos_passed, grid_returns, result, folds, monthly_returns
+       FROM backtest_results ORDER BY trades`,
+    );
+    expect(rows.rows.map((r) => [r.strategy_id, r.sharpe, r.win_rate, r.profit_factor, r.trades, r.passed, r.duration_ms, r.oos_passed])).toEqual([
+      [ids[0], 0.5, 0.5, 1.2, 1, true, 13, true],
+      [ids[1], null, null, 1.2, 2, false, 13, false],
+      [ids[2], 2.5, 0.5, Infinity, 3, true, 13, false],
+    ]);
+    expect(new Float64Array(new Uint8Array(rows.rows[2].grid_returns).buffer), 'grid returns bit for bit').toEqual(Float64Array.of(0.01, -0.02, 0.5 / 3));
+    expect(rows.rows[0].result, 'the JSON without trades').toEqual({ ...items[0]?.result, trades: undefined });
+    expect(rows.rows[1].folds).toEqual([{ k: 1 }]);
+    const trades = await db.pool.query(`SELECT r.strategy_id, count(t.*)::int AS n FROM backtest_results r LEFT JOIN trades t ON t.result_id = r.id GROUP BY 1 ORDER BY 2`);
+    expect(trades.rows.map((r) => r.n), 'trades of the passed only').toEqual([0, 1, 3]);
+    const curve = await readEquityCurve(db, first.get(ids[2] as string) as string);
+    expect(curve?.equity.length).toBeLessThanOrEqual(500);
+    expect(curve?.equity.at(-1), 'the last point is kept').toBe(10_000 + 799 / 3);
+    const sharpe = await db.pool.query(`SELECT id, sharpe FROM strategies ORDER BY id`);
+    expect(new Map(sharpe.rows.map((r) => [r.id, r.sharpe])).get(ids[2] as string), 'copied to the strategy').toBe(2.5);
+    const members = await db.pool.query(`SELECT state, count(*)::int AS n FROM cycle_strategies WHERE cycle_id = $1 GROUP BY state`, [cycleId]);
+    expect(members.rows).toEqual([{ state: 'done', n: 3 }]);
+
+    const again = await saveBatchResults(db, opts, items);
+    expect(again, 'same keys, same rows').toEqual(first);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM backtest_results`)).rows[0].n).toBe(3);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM trades`)).rows[0].n, 'no trade twice').toBe(4);
+    expect(await saveBatchResults(db, opts, []), 'an empty batch writes nothing').toEqual(new Map());
   });
 });

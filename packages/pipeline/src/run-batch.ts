@@ -1,5 +1,5 @@
 import { DataError, parseStrategy, passesFilters, StrategyValidationError } from '@mastertrade/core';
-import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBacktestResult, saveEquityCurve, saveTrades, saveValidation, type Db } from '@mastertrade/db';
+import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBatchResults, type BatchResultInput, type Db } from '@mastertrade/db';
 import type { BacktestRunPayload, BacktestRunResult } from '@mastertrade/queue';
 import { cycleConfigSchema } from './cycle-config.js';
 import type { DatasetCache } from './dataset-cache.js';
@@ -14,8 +14,8 @@ export interface RunBatchDeps {
 
 /**
  * The `backtest.run` job: runs a batch of a cycle's strategies on the cycle's dataset (in
- * sample, K walk-forward folds, out of sample: see validation.ts) and writes each result as
- * soon as it exists (idempotent key: strategy + dataset + engine). A
+ * sample, K walk-forward folds, out of sample: see validation.ts) and writes the batch's results
+ * in one transaction when it ends (idempotent key: strategy + dataset + engine). A
  * strategy already done is skipped, so a retried or re-delivered batch never runs one twice;
  * a strategy that cannot run (bad document, data error) is marked failed and the rest go on;
  * past the deadline or after the cycle closed, the rest is left to the deadline handler.
@@ -40,14 +40,16 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
   const data = await deps.datasets.get(p.datasetId);
   const deadline = cycle.deadline?.getTime() ?? Infinity;
   const plan = walkForwardPlan(data.series(cfg.symbols[0] as string, cfg.baseTimeframe as never), cfg.validation.inSampleFraction, cfg.validation.folds);
-  // An unexpected error (database, engine bug) leaves that strategy queued and the batch goes
-  // on; the first one is rethrown at the end so the job retries only what is still queued, and
-  // one strategy that always throws cannot take the rest of its batch down with it.
+  // Results are written together when the batch ends (one transaction: see saveBatchResults),
+  // or earlier when it is cut short. An unexpected engine error leaves that strategy queued and
+  // the batch goes on; the first one is rethrown at the end so the job retries only what is
+  // still queued, and one strategy that always throws cannot take the rest down with it.
   let firstError: unknown = null;
   let errors = 0;
+  const finished: BatchResultInput[] = [];
   for (const id of todo) {
     if (deps.signal?.aborted || (deps.now ?? Date.now)() > deadline) {
-      out.skipped += todo.length - out.done - out.failed - errors;
+      out.skipped += todo.length - finished.length - out.failed - errors;
       break;
     }
     try {
@@ -71,42 +73,35 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
         }
         throw err;
       }
-      const result = v.inSample;
-      const run = v.inSampleRun;
-      const passed = passesFilters(result.metrics, cfg.filters);
-      const row = await saveBacktestResult(db, {
+      const passed = passesFilters(v.inSample.metrics, cfg.filters);
+      finished.push({
         strategyId: id,
-        datasetId: p.datasetId,
-        engineVersion: p.engineVersion,
-        cycleId: p.cycleId,
-        result,
+        result: v.inSample,
         passed,
         durationMs: performance.now() - started,
+        validation: {
+          splitMs: plan.splitMs,
+          isScore: v.isScore,
+          folds: v.folds,
+          oos: v.outOfSample,
+          oosSharpe: v.outOfSample?.sharpe ?? null,
+          oosTotalReturn: v.outOfSample?.totalReturn ?? null,
+          oosTrades: v.outOfSample?.trades ?? null,
+          oosPassed: v.oosPassed,
+          returnMoments: v.gridMoments,
+          gridReturns: v.gridReturns,
+        },
+        // Equity and trades are kept for the strategies that passed (copied: the run's arrays are the engine's).
+        curve: passed ? { tsMs: v.inSampleRun.tsMs, equity: v.inSampleRun.equity.slice() } : null,
       });
-      await saveValidation(db.pool, row.id, {
-        splitMs: plan.splitMs,
-        isScore: v.isScore,
-        folds: v.folds,
-        oos: v.outOfSample,
-        oosSharpe: v.outOfSample?.sharpe ?? null,
-        oosTotalReturn: v.outOfSample?.totalReturn ?? null,
-        oosTrades: v.outOfSample?.trades ?? null,
-        oosPassed: v.oosPassed,
-        returnMoments: v.gridMoments,
-        gridReturns: v.gridReturns,
-      });
-      if (passed) {
-        await saveTrades(db, row.id, result.trades);
-        await saveEquityCurve(db, row.id, run.tsMs, run.equity);
-      }
-      await markMembers(db.pool, p.cycleId, [id], 'done');
-      out.done++;
       if (passed) out.passed++;
     } catch (err) {
       errors++;
       firstError ??= err;
     }
   }
+  await saveBatchResults(db, { cycleId: p.cycleId, datasetId: p.datasetId, engineVersion: p.engineVersion }, finished);
+  out.done = finished.length;
   if (errors > 0) throw firstError;
   return { ...out, ms: performance.now() - t0 };
 }

@@ -1,6 +1,7 @@
 import type { BacktestResult as EngineResult, TradeJson } from '@mastertrade/core';
 import type { Db } from '../client.js';
 import type { BacktestResult } from '../generated/prisma/client.js';
+import { downsampleCurve } from './batch-results.js';
 
 export interface SaveResultInput {
   strategyId: string;
@@ -104,26 +105,6 @@ export async function saveTrades(db: Db, resultId: string, trades: readonly Trad
   } finally {
     client.release();
   }
-}
-
-/** Keeps at most `maxPoints` of a curve: every k-th point and always the last one. */
-function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
-  const n = equity.length;
-  if (n <= maxPoints) return { tsMs: tsMs.slice(), equity: equity.slice() };
-  const k = Math.ceil((n - 1) / (maxPoints - 1));
-  const m = Math.floor((n - 1) / k) + 1 + ((n - 1) % k === 0 ? 0 : 1);
-  const t = new Float64Array(m);
-  const e = new Float64Array(m);
-  let j = 0;
-  for (let i = 0; i < n; i += k) {
-    t[j] = tsMs[i] as number;
-    e[j++] = equity[i] as number;
-  }
-  if (j < m) {
-    t[j] = tsMs[n - 1] as number;
-    e[j] = equity[n - 1] as number;
-  }
-  return { tsMs: t, equity: e };
 }
 
 /** Stores (or replaces) a result's equity curve, downsampled to at most `maxPoints`, as float64 bytes. */

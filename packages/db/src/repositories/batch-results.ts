@@ -1,0 +1,191 @@
+import type { BacktestResult as EngineResult, TradeJson } from '@mastertrade/core';
+import type { Db } from '../client.js';
+import type { ResultValidation } from './validation.js';
+
+/** One strategy's finished work in a backtest batch. */
+export interface BatchResultInput {
+  strategyId: string;
+  /** The in-sample result (its metrics become the row's columns; `result` keeps the JSON without trades). */
+  result: EngineResult;
+  passed: boolean;
+  durationMs: number;
+  validation: ResultValidation;
+  /** Stored for passed strategies: the equity curve (downsampled) and the trades of `result`. */
+  curve?: { tsMs: Float64Array; equity: Float64Array } | null;
+}
+
+export interface SaveBatchOptions {
+  cycleId: string;
+  datasetId: string;
+  engineVersion: string;
+  /** Points kept of each equity curve. */
+  maxCurvePoints?: number;
+}
+
+/** Rows per trades INSERT (twelve arrays per statement via unnest: no bind-parameter limit). */
+const TRADE_CHUNK = 20_000;
+
+const f64bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Everything a batch of a cycle's strategies produced, in ONE transaction and a handful of
+ * statements whatever the batch size: the results (upserted on their idempotency key
+ * strategy + dataset + engine version, validation columns included), the Sharpe copied onto
+ * each strategy, trades and equity curves of the passed ones, and the members marked `done`.
+ * A crash before COMMIT leaves every one of them `queued` with nothing written, so a re-run
+ * writes each exactly once; a re-run after COMMIT finds them done. Returns the result ids by
+ * strategy.
+ *
+ * Raw SQL on one pooled connection: per strategy, Prisma's upsert plus separate updates cost
+ * more CPU and round trips than the backtest itself (bench:cycle, issue 5).
+ */
+export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: readonly BatchResultInput[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (items.length === 0) return ids;
+  const col = <T>(f: (x: BatchResultInput) => T): T[] => items.map(f);
+  const m = (x: BatchResultInput) => x.result.metrics;
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const r = await client.query<{ id: string; strategy_id: string }>(
+      `INSERT INTO backtest_results (strategy_id, dataset_id, engine_version, cycle_id, timeframe, bars, from_ts, to_ts, capital, fee_rate, slippage_rate,
+         total_return, sharpe, sortino, max_drawdown, win_rate, profit_factor, trades, avg_trade_pnl, longest_win_streak, longest_loss_streak,
+         exposure, monthly_returns, passed, result, duration_ms,
+         split_ts, is_score, folds, oos, oos_sharpe, oos_total_return, oos_trades, oos_passed, return_moments, grid_returns)
+       SELECT x.strategy_id, $1, $2, $3, x.timeframe, x.bars, x.from_ts, x.to_ts, x.capital, x.fee_rate, x.slippage_rate,
+         x.total_return, x.sharpe, x.sortino, x.max_drawdown, x.win_rate, x.profit_factor, x.trades, x.avg_trade_pnl, x.longest_win_streak, x.longest_loss_streak,
+         x.exposure, x.monthly_returns, x.passed, x.result, x.duration_ms,
+         x.split_ts, x.is_score, x.folds, x.oos, x.oos_sharpe, x.oos_total_return, x.oos_trades, x.oos_passed, x.return_moments, x.grid_returns
+       FROM unnest($4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::float8[], $10::float8[], $11::float8[],
+         $12::float8[], $13::float8[], $14::float8[], $15::float8[], $16::float8[], $17::float8[], $18::int[], $19::float8[], $20::int[], $21::int[],
+         $22::float8[], $23::jsonb[], $24::bool[], $25::jsonb[], $26::int[],
+         $27::timestamptz[], $28::float8[], $29::jsonb[], $30::jsonb[], $31::float8[], $32::float8[], $33::int[], $34::bool[], $35::jsonb[], $36::bytea[])
+         AS x(strategy_id, timeframe, bars, from_ts, to_ts, capital, fee_rate, slippage_rate,
+           total_return, sharpe, sortino, max_drawdown, win_rate, profit_factor, trades, avg_trade_pnl, longest_win_streak, longest_loss_streak,
+           exposure, monthly_returns, passed, result, duration_ms,
+           split_ts, is_score, folds, oos, oos_sharpe, oos_total_return, oos_trades, oos_passed, return_moments, grid_returns)
+       ON CONFLICT (strategy_id, dataset_id, engine_version) DO UPDATE SET
+         cycle_id = EXCLUDED.cycle_id, timeframe = EXCLUDED.timeframe, bars = EXCLUDED.bars, from_ts = EXCLUDED.from_ts, to_ts = EXCLUDED.to_ts,
+         capital = EXCLUDED.capital, fee_rate = EXCLUDED.fee_rate, slippage_rate = EXCLUDED.slippage_rate,
+         total_return = EXCLUDED.total_return, sharpe = EXCLUDED.sharpe, sortino = EXCLUDED.sortino, max_drawdown = EXCLUDED.max_drawdown,
+         win_rate = EXCLUDED.win_rate, profit_factor = EXCLUDED.profit_factor, trades = EXCLUDED.trades, avg_trade_pnl = EXCLUDED.avg_trade_pnl,
+         longest_win_streak = EXCLUDED.longest_win_streak, longest_loss_streak = EXCLUDED.longest_loss_streak, exposure = EXCLUDED.exposure,
+         monthly_returns = EXCLUDED.monthly_returns, passed = EXCLUDED.passed, result = EXCLUDED.result, duration_ms = EXCLUDED.duration_ms,
+         split_ts = EXCLUDED.split_ts, is_score = EXCLUDED.is_score, folds = EXCLUDED.folds, oos = EXCLUDED.oos, oos_sharpe = EXCLUDED.oos_sharpe,
+         oos_total_return = EXCLUDED.oos_total_return, oos_trades = EXCLUDED.oos_trades, oos_passed = EXCLUDED.oos_passed,
+         return_moments = EXCLUDED.return_moments, grid_returns = EXCLUDED.grid_returns
+       RETURNING id, strategy_id`,
+      [
+        o.datasetId,
+        o.engineVersion,
+        o.cycleId,
+        col((x) => x.strategyId),
+        col((x) => x.result.timeframe),
+        col((x) => x.result.bars),
+        col((x) => x.result.from),
+        col((x) => x.result.to),
+        col((x) => x.result.settings.capital),
+        col((x) => x.result.settings.fee),
+        col((x) => x.result.settings.slippage),
+        col((x) => m(x).totalReturn),
+        col((x) => m(x).sharpe),
+        col((x) => m(x).sortino),
+        col((x) => m(x).maxDrawdown),
+        col((x) => m(x).winRate),
+        col((x) => m(x).profitFactor),
+        col((x) => m(x).trades),
+        col((x) => m(x).avgTradePnl),
+        col((x) => m(x).longestWinStreak),
+        col((x) => m(x).longestLossStreak),
+        col((x) => m(x).exposure),
+        col((x) => JSON.stringify(m(x).monthlyReturns)),
+        col((x) => x.passed),
+        col((x) => JSON.stringify({ ...x.result, trades: undefined })),
+        col((x) => Math.round(x.durationMs)),
+        col((x) => new Date(x.validation.splitMs).toISOString()),
+        col((x) => x.validation.isScore),
+        col((x) => JSON.stringify(x.validation.folds)),
+        col((x) => JSON.stringify(x.validation.oos)),
+        col((x) => x.validation.oosSharpe),
+        col((x) => x.validation.oosTotalReturn),
+        col((x) => x.validation.oosTrades),
+        col((x) => x.validation.oosPassed),
+        col((x) => JSON.stringify(x.validation.returnMoments)),
+        col((x) => f64bytes(x.validation.gridReturns)),
+      ],
+    );
+    for (const row of r.rows) ids.set(row.strategy_id, row.id);
+    await client.query(`UPDATE strategies s SET sharpe = x.sharpe FROM unnest($1::text[], $2::float8[]) AS x(id, sharpe) WHERE s.id = x.id`, [col((x) => x.strategyId), col((x) => m(x).sharpe)]);
+
+    const stored = items.filter((x) => x.curve);
+    if (stored.length > 0) {
+      const curves = stored.map((x) => downsampleCurve((x.curve as { tsMs: Float64Array }).tsMs, (x.curve as { equity: Float64Array }).equity, o.maxCurvePoints ?? 500));
+      await client.query(
+        `INSERT INTO equity_curves (result_id, points, ts_ms, equity)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[])
+         ON CONFLICT (result_id) DO UPDATE SET points = EXCLUDED.points, ts_ms = EXCLUDED.ts_ms, equity = EXCLUDED.equity`,
+        [stored.map((x) => ids.get(x.strategyId)), curves.map((c) => c.equity.length), curves.map((c) => f64bytes(c.tsMs)), curves.map((c) => f64bytes(c.equity))],
+      );
+      const rows: { resultId: string; seq: number; t: TradeJson }[] = [];
+      for (const x of stored) {
+        const resultId = ids.get(x.strategyId) as string;
+        x.result.trades.forEach((t, seq) => rows.push({ resultId, seq, t }));
+      }
+      for (let from = 0; from < rows.length; from += TRADE_CHUNK) {
+        const chunk = rows.slice(from, from + TRADE_CHUNK);
+        await client.query(
+          `INSERT INTO trades (result_id, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
+           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::timestamptz[], $8::float8[],
+                                $9::float8[], $10::float8[], $11::float8[], $12::text[])
+           ON CONFLICT (result_id, seq) DO NOTHING`,
+          [
+            chunk.map((c) => c.resultId),
+            chunk.map((c) => c.seq),
+            chunk.map((c) => c.t.symbol),
+            chunk.map((c) => c.t.side),
+            chunk.map((c) => c.t.entryTime),
+            chunk.map((c) => c.t.entryPrice),
+            chunk.map((c) => c.t.exitTime),
+            chunk.map((c) => c.t.exitPrice),
+            chunk.map((c) => c.t.qty),
+            chunk.map((c) => c.t.fees),
+            chunk.map((c) => c.t.pnl),
+            chunk.map((c) => c.t.reason),
+          ],
+        );
+      }
+    }
+    await client.query(
+      `UPDATE cycle_strategies SET state = 'done', error = NULL, updated_at = now()
+       WHERE cycle_id = $1 AND strategy_id = ANY($2::text[]) AND state <> 'done'`,
+      [o.cycleId, col((x) => x.strategyId)],
+    );
+    await client.query('COMMIT');
+    return ids;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Keeps at most `maxPoints` of a curve: every k-th point and always the last one. */
+export function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
+  const n = equity.length;
+  if (n <= maxPoints) return { tsMs: tsMs.slice(0, n), equity: equity.slice() };
+  const k = Math.ceil((n - 1) / (maxPoints - 1));
+  const m = Math.floor((n - 1) / k) + 1 + ((n - 1) % k === 0 ? 0 : 1);
+  const t = new Float64Array(m);
+  const e = new Float64Array(m);
+  let j = 0;
+  for (let i = 0; i < n; i += k) {
+    t[j] = tsMs[i] as number;
+    e[j++] = equity[i] as number;
+  }
+  if (j < m) {
+    t[j] = tsMs[n - 1] as number;
+    e[j] = equity[n - 1] as number;
+  }
+  return { tsMs: t, equity: e };
+}
