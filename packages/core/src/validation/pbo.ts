@@ -24,7 +24,8 @@ export function probabilityOfBacktestOverfitting(returns: readonly ArrayLike<num
   if (blocks % 2 !== 0 || blocks < 2) throw new Error('PBO: the number of blocks must be even and >= 2');
   if (n < 2 || t < blocks) return { pbo: NaN, splits: 0, strategies: n, blocks, rowsPerBlock: 0, logits: [] };
   const rowsPerBlock = Math.floor(t / blocks);
-  // Per strategy and block: count, sum and sum of squares of returns (the last partial rows are dropped).
+  // Per block and strategy (block-major, so the per-split loops run over strategies in a row):
+  // sum and sum of squares of the returns (the last partial rows are dropped).
   const sum = new Float64Array(n * blocks);
   const sq = new Float64Array(n * blocks);
   for (let k = 0; k < n; k++) {
@@ -38,38 +39,51 @@ export function probabilityOfBacktestOverfitting(returns: readonly ArrayLike<num
         s += x;
         s2 += x * x;
       }
-      sum[k * blocks + b] = s;
-      sq[k * blocks + b] = s2;
+      sum[b * n + k] = s;
+      sq[b * n + k] = s2;
     }
   }
   const half = blocks / 2;
   const m = half * rowsPerBlock;
-  const sharpeOf = (k: number, mask: number, inSet: boolean): number => {
-    let s = 0;
-    let s2 = 0;
-    for (let b = 0; b < blocks; b++) {
-      if (((mask >> b) & 1) === 1 === inSet) {
-        s += sum[k * blocks + b] as number;
-        s2 += sq[k * blocks + b] as number;
+  /** Sharpe of every strategy over the blocks in `set`, each strategy's blocks added in increasing order. */
+  const setS = new Float64Array(n);
+  const setS2 = new Float64Array(n);
+  const sharpes = (set: readonly number[], out: Float64Array): void => {
+    setS.fill(0);
+    setS2.fill(0);
+    for (const b of set) {
+      const off = b * n;
+      for (let k = 0; k < n; k++) {
+        setS[k] = (setS[k] as number) + (sum[off + k] as number);
+        setS2[k] = (setS2[k] as number) + (sq[off + k] as number);
       }
     }
-    const mean = s / m;
-    const v = (s2 - m * mean * mean) / (m - 1);
-    return v > 0 ? mean / Math.sqrt(v) : mean > 0 ? Infinity : mean < 0 ? -Infinity : 0;
+    for (let k = 0; k < n; k++) {
+      const mean = (setS[k] as number) / m;
+      const v = ((setS2[k] as number) - m * mean * mean) / (m - 1);
+      out[k] = v > 0 ? mean / Math.sqrt(v) : mean > 0 ? Infinity : mean < 0 ? -Infinity : 0;
+    }
   };
   const logits: number[] = [];
+  const is = new Float64Array(n);
   const oos = new Float64Array(n);
+  const inBlocks: number[] = [];
+  const outBlocks: number[] = [];
   for (const mask of combinations(blocks, half)) {
+    inBlocks.length = 0;
+    outBlocks.length = 0;
+    for (let b = 0; b < blocks; b++) ((mask >> b) & 1 ? inBlocks : outBlocks).push(b);
+    sharpes(inBlocks, is);
     let best = 0;
     let bestSr = -Infinity;
     for (let k = 0; k < n; k++) {
-      const sr = sharpeOf(k, mask, true);
+      const sr = is[k] as number;
       if (sr > bestSr) {
         bestSr = sr;
         best = k;
       }
     }
-    for (let k = 0; k < n; k++) oos[k] = sharpeOf(k, mask, false);
+    sharpes(outBlocks, oos);
     // Relative rank of the in-sample winner out of sample, in (0, 1): ties count half.
     const target = oos[best] as number;
     let below = 0;
