@@ -4,7 +4,7 @@ import {
   filterFailures,
   passesFilters,
   returnMoments,
-  simulate,
+  simulateRanges,
   toResult,
   computeMetrics,
   barsPerYear,
@@ -106,27 +106,30 @@ export function validateStrategy(
   const n = first.tsMs.length;
   const split = indexAt(first.tsMs, o.plan.splitMs);
   const fitnessOf = FITNESS_FUNCTIONS[o.fitness];
-  const inSampleRun = simulate(doc, series, o.settings, o.cache, { from: 0, to: split });
-  const inSample = toResult(doc, inSampleRun, o.settings);
-
-  const folds: FoldSummary[] = [];
+  // In-sample, the K folds inside it, and out-of-sample: one set of signal masks serves them all.
   const k = Math.max(1, o.plan.folds);
+  const foldRanges: { from: number; to: number }[] = [];
   for (let f = 0; f < k; f++) {
     const from = Math.floor((f * split) / k);
     const to = Math.floor(((f + 1) * split) / k);
-    if (to - from < 2) continue;
-    const run = simulate(doc, series, o.settings, o.cache, { from, to });
-    const m = metricsOf(doc, run, o.settings);
-    folds.push({ from: iso(first.tsMs[from] as number), to: iso(first.tsMs[to - 1] as number), trades: m.trades, totalReturn: m.totalReturn, sharpe: m.sharpe, fitness: fitnessOf(m) });
+    if (to - from >= 2) foldRanges.push({ from, to });
   }
+  const hasOos = n - split >= 2;
+  const runs = simulateRanges(doc, series, o.settings, o.cache, [{ from: 0, to: split }, ...foldRanges, ...(hasOos ? [{ from: split, to: n }] : [])]);
+  const inSampleRun = runs[0] as BacktestRun;
+  const inSample = toResult(doc, inSampleRun, o.settings);
+
+  const folds: FoldSummary[] = foldRanges.map(({ from, to }, f) => {
+    const m = metricsOf(doc, runs[1 + f] as BacktestRun, o.settings);
+    return { from: iso(first.tsMs[from] as number), to: iso(first.tsMs[to - 1] as number), trades: m.trades, totalReturn: m.totalReturn, sharpe: m.sharpe, fitness: fitnessOf(m) };
+  });
   const fits = folds.map((f) => f.fitness);
   const isScore = fits.length ? (fits.reduce((a, b) => a + b, 0) / fits.length + Math.min(...fits)) / 2 : fitnessOf(inSample.metrics);
 
   let outOfSample: Metrics | null = null;
   let oosFailures = ['no out-of-sample bars'];
-  if (n - split >= 2) {
-    const run = simulate(doc, series, o.settings, o.cache, { from: split, to: n });
-    outOfSample = metricsOf(doc, run, o.settings);
+  if (hasOos) {
+    outOfSample = metricsOf(doc, runs[1 + foldRanges.length] as BacktestRun, o.settings);
     oosFailures = oosFailuresOf(outOfSample, o.oosFilters);
   }
   const gridReturns = gridReturnsOf(inSampleRun, first.stepMs, o.plan.startMs, o.plan.splitMs, o.settings.capital);

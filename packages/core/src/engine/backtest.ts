@@ -4,7 +4,7 @@ import type { StrategyDocument } from '../genome/schema.js';
 import { monthlyReturns, tradeStats } from '../metrics/index.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { compileRules } from './rules.js';
-import { runSleeve, type SimRange, type SleeveRun } from './sleeve.js';
+import { runSleeve, sleeveSignals, type SignalMasks, type SimRange, type SleeveRun } from './sleeve.js';
 import type { BacktestResult, BacktestSettings, Metrics, Trade, TradeJson } from './types.js';
 
 export interface BacktestRun {
@@ -53,34 +53,75 @@ export function simulate(
   cache: IndicatorCache = new IndicatorCache(),
   range?: SimRange,
 ): BacktestRun {
-  return run(doc, series, settings, cache, null, range);
+  return runRanges(doc, series, settings, cache, null, [range])[0] as BacktestRun;
 }
 
-/** simulate(), with the equity curves in `pool` when given (they are then only valid until its next use). */
-function run(
+/**
+ * simulate() over several ranges of the same series (walk-forward: in-sample, folds,
+ * out-of-sample): the rules are compiled and their signal masks computed once, for the whole
+ * series, and every range runs from them. Each run is exactly simulate(doc, series, settings,
+ * cache, range).
+ */
+export function simulateRanges(
+  doc: StrategyDocument,
+  series: readonly CandleSeries[],
+  settings: BacktestSettings,
+  cache: IndicatorCache,
+  ranges: readonly (SimRange | undefined)[],
+): BacktestRun[] {
+  return runRanges(doc, series, settings, cache, null, ranges);
+}
+
+/** The runs of simulateRanges(), with the equity curves in `pool` when given (then only valid until its next use; one range only). */
+function runRanges(
   doc: StrategyDocument,
   series: readonly CandleSeries[],
   settings: BacktestSettings,
   cache: IndicatorCache,
   pool: Scratch | null,
-  range?: SimRange,
-): BacktestRun {
+  ranges: readonly (SimRange | undefined)[],
+): BacktestRun[] {
   if (series.length !== doc.symbols.length) throw new Error('simulate: one series per symbol is required');
   const first = series[0] as CandleSeries;
   const total = first.tsMs.length;
-  const from = Math.max(0, range?.from ?? 0);
-  const to = Math.min(total, range?.to ?? total);
-  const n = to - from;
-  if (n <= 0) throw new DataError('empty', first.symbol, doc.timeframe, null, 'no complete bars at this timeframe');
   for (const s of series) assertSameTimestamps(first, s, doc.timeframe);
+  const bounds = ranges.map((range) => {
+    const from = Math.max(0, range?.from ?? 0);
+    const to = Math.min(total, range?.to ?? total);
+    if (to - from <= 0) throw new DataError('empty', first.symbol, doc.timeframe, null, 'no complete bars at this timeframe');
+    return { from, to };
+  });
+  const k = series.length;
+  const signals: SignalMasks[] = [];
+  for (let i = 0; i < k; i++) {
+    signals.push(sleeveSignals(compileRules(doc, series[i] as CandleSeries, cache), total, i));
+    cache.release(); // the rules' columns are read (the sleeves work from their signal masks)
+  }
+  return ranges.map((range, r) => {
+    const { from, to } = bounds[r] as { from: number; to: number };
+    return assemble(doc, series, settings, signals, pool, from, to, range);
+  });
+}
+
+/** One run from the sleeves' signal masks: every sleeve over [from, to), summed equity, merged trades. */
+function assemble(
+  doc: StrategyDocument,
+  series: readonly CandleSeries[],
+  settings: BacktestSettings,
+  signals: readonly SignalMasks[],
+  pool: Scratch | null,
+  from: number,
+  to: number,
+  range: SimRange | undefined,
+): BacktestRun {
+  const first = series[0] as CandleSeries;
+  const total = first.tsMs.length;
+  const n = to - from;
   const k = series.length;
   const sleeveCapital = settings.capital / k;
   const sleeves: SleeveRun[] = [];
   for (let i = 0; i < k; i++) {
-    const s = series[i] as CandleSeries;
-    const rules = compileRules(doc, s, cache);
-    sleeves.push(runSleeve(s, i, doc, rules, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
-    cache.release(); // the rules' columns are read (the sleeve works from its signal masks)
+    sleeves.push(runSleeve(series[i] as CandleSeries, i, doc, signals[i] as SignalMasks, sleeveCapital, settings, pool?.get(SLEEVE_SLOT + i, n), range));
   }
   // Summed equity: 0 + e_0 + e_1 + ..., in sleeve order. A sleeve's equity is never -0 (it is
   // cash, cash plus open P&L, or a literal 0), so 0 + e_0 is e_0 and one sleeve's curve is the sum.
@@ -218,23 +259,26 @@ function drawdownFloor(peak: number, worst: number): number {
 }
 
 /**
- * ISO 8601 texts of bar times, made once per timestamp column and shared by every trade of
- * every strategy on it (`new Date(ms).toISOString()` per trade time dominated result building).
- * Each entry remembers its ms, so a column whose values change never serves a stale text.
+ * ISO 8601 texts of bar times, made once per timestamp and shared by every trade of every
+ * strategy on the same column (`new Date(ms).toISOString()` per trade time dominated result
+ * building). Keyed by the column's storage, so the views of a range (walk-forward runs) share
+ * the whole column's texts; each entry remembers its ms, so changed values never serve a stale text.
  */
-const isoTexts = new WeakMap<Float64Array, { ms: Float64Array; text: string[] }>();
+const isoTexts = new WeakMap<ArrayBufferLike, { ms: Float64Array; text: string[] }>();
 
 function isoAt(tsMs: Float64Array, i: number): string {
-  let c = isoTexts.get(tsMs);
+  let c = isoTexts.get(tsMs.buffer);
   if (c === undefined) {
-    c = { ms: new Float64Array(tsMs.length).fill(NaN), text: new Array<string>(tsMs.length).fill('') };
-    isoTexts.set(tsMs, c);
+    const slots = tsMs.buffer.byteLength >> 3;
+    c = { ms: new Float64Array(slots).fill(NaN), text: new Array<string>(slots).fill('') };
+    isoTexts.set(tsMs.buffer, c);
   }
+  const at = (tsMs.byteOffset >> 3) + i;
   const ms = tsMs[i] as number;
-  if (c.ms[i] === ms) return c.text[i] as string;
+  if (c.ms[at] === ms) return c.text[at] as string;
   const text = new Date(ms).toISOString();
-  c.ms[i] = ms;
-  c.text[i] = text;
+  c.ms[at] = ms;
+  c.text[at] = text;
   return text;
 }
 
@@ -296,5 +340,5 @@ export function backtest(
   settings: BacktestSettings,
   cache: IndicatorCache = new IndicatorCache(),
 ): BacktestResult {
-  return toResult(doc, run(doc, series, settings, cache, scratch), settings);
+  return toResult(doc, runRanges(doc, series, settings, cache, scratch, [undefined])[0] as BacktestRun, settings);
 }

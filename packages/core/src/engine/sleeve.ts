@@ -23,22 +23,43 @@ const TRAILING_STOP = 3;
 const TAKE_PROFIT = 4;
 const REASONS: readonly ExitReason[] = ['signal', 'signal', 'stop_loss', 'trailing_stop', 'take_profit'];
 
-/**
- * Signal masks (entry long, entry short, exit long, exit short, scratch), reused by every run:
- * runSleeve is synchronous and reads them only while it runs. Sized in whole 4-byte words.
- */
-let masks: Uint8Array[] = [];
-
-function signalMasks(n: number): Uint8Array[] {
-  if ((masks[0]?.length ?? -1) < n) {
-    const size = (n + 7) & ~7;
-    masks = Array.from({ length: 5 }, () => new Uint8Array(size));
-  }
-  return masks.map((m) => (m.length === n ? m : m.subarray(0, n)));
+/** Every rule of every bar as a 0/1 mask (rules read only columns, never the position). */
+export interface SignalMasks {
+  entryLong: Uint8Array;
+  entryShort: Uint8Array;
+  exitLong: Uint8Array;
+  exitShort: Uint8Array;
 }
 
 /**
- * Simulates one symbol's sleeve bar by bar, exactly as BACKTEST_SEMANTICS.md says: orders from
+ * Mask storage by slot (one slot per sleeve of a run), reused by every run: the engine is
+ * synchronous and a slot's masks are read only until the next sleeveSignals() on that slot.
+ * Sized in whole 8-byte steps (conditionsMask combines four bars at a time).
+ */
+const maskSlots: Uint8Array[][] = [];
+
+/**
+ * The signal masks of a sleeve's compiled rules over bars [0, n), in slot `slot`'s storage
+ * (valid until that slot is used again). Computed once, they serve every range the sleeve is
+ * run over (in-sample, folds, out-of-sample): see simulateRanges().
+ */
+export function sleeveSignals(rules: CompiledRules, n: number, slot = 0): SignalMasks {
+  let set = maskSlots[slot];
+  if (set === undefined || (set[0] as Uint8Array).length < n) {
+    const size = (n + 7) & ~7;
+    set = Array.from({ length: 5 }, () => new Uint8Array(size));
+    maskSlots[slot] = set;
+  }
+  const [entryLong, entryShort, exitLong, exitShort, tmp] = set.map((m) => (m.length === n ? m : m.subarray(0, n))) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  conditionsMask(rules.entry[0], true, entryLong, tmp);
+  conditionsMask(rules.entry[1], true, entryShort, tmp);
+  conditionsMask(rules.exit[0], false, exitLong, tmp);
+  conditionsMask(rules.exit[1], false, exitShort, tmp);
+  return { entryLong, entryShort, exitLong, exitShort };
+}
+
+/**
+ * Simulates one symbol's sleeve bar by bar from its signal masks (sleeveSignals over the whole series), exactly as BACKTEST_SEMANTICS.md says: orders from
  * the close of bar t fill at the open of t+1, stops and take-profits are checked in every bar
  * the position is open (gap first, stop before take-profit), equity is marked at each close,
  * a sleeve at or below zero equity is liquidated and stops trading.
@@ -58,7 +79,7 @@ export function runSleeve(
   series: CandleSeries,
   symbolIndex: number,
   doc: StrategyDocument,
-  rules: CompiledRules,
+  signals: SignalMasks,
   capital: number,
   settings: BacktestSettings,
   equityOut?: Float64Array,
@@ -82,12 +103,8 @@ export function runSleeve(
   const trailingOnly = sl === null && tr !== null;
   const trLong = tr === null ? NaN : 1 - tr;
   const trShort = tr === null ? NaN : 1 + tr;
-  // Every rule of every bar, evaluated up front (rules read only columns, never the position).
-  const [entryLong, entryShort, exitLong, exitShort, tmp] = signalMasks(n) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  conditionsMask(rules.entry[0], true, entryLong, tmp);
-  conditionsMask(rules.entry[1], true, entryShort, tmp);
-  conditionsMask(rules.exit[0], false, exitLong, tmp);
-  conditionsMask(rules.exit[1], false, exitShort, tmp);
+  // Every rule of every bar, evaluated up front (sleeveSignals) over the whole series.
+  const { entryLong, entryShort, exitLong, exitShort } = signals;
 
   let cash = capital;
   let dir = 0; // 1 long, -1 short, 0 flat
