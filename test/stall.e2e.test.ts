@@ -2,16 +2,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { QUEUES } from '@mastertrade/queue';
 import { Harness, SYMBOLS } from './helpers/harness.js';
 
-// The shortest lock the worker accepts; a batch big enough to outlast it several times over even on a quiet machine.
-const LOCK_MS = 1000;
-const BATCH = 250;
+// A short lock (renewed every 250 ms) and a batch that outlasts it several times over even on a
+// quiet machine (500 strategies: about 3 s here).
+const LOCK_MS = 500;
+const BATCH = 500;
 
 describe('a long backtest batch keeps its lock', () => {
   it('raises no stalled event with a short lock duration and a frequent stalled check', { timeout: 150_000 }, async () => {
     const h = await Harness.create();
     // One batch of BATCH strategies: seconds of CPU in the sandbox, many lock renewals on the main thread.
     const [worker] = await Promise.all([
-      h.start('backtest-worker', { BACKTEST_LOCK_MS: String(LOCK_MS), BACKTEST_STALLED_INTERVAL_MS: '500' }),
+      h.start('backtest-worker', { BACKTEST_LOCK_MS: String(LOCK_MS), BACKTEST_STALLED_INTERVAL_MS: '250' }),
       h.start('generator', { CYCLE_BATCH_SIZE: String(BATCH), CYCLE_DAYS: '90' }),
       h.start('learner'),
     ]);

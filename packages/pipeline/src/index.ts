@@ -13,3 +13,4 @@ export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
 export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';
 export { runService, serviceEnvSchema, observeJobs, type ServiceContext } from './service.js';
 export { noiseStrategy, noiseStrategies } from './noise.js';
+export { warmUpEngine } from './warm-up.js';

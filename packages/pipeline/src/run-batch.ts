@@ -94,14 +94,32 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
         // Equity and trades are kept for the strategies that passed (copied: the run's arrays are the engine's).
         curve: passed ? { tsMs: v.inSampleRun.tsMs, equity: v.inSampleRun.equity.slice() } : null,
       });
-      if (passed) out.passed++;
     } catch (err) {
       errors++;
       firstError ??= err;
     }
   }
-  await saveBatchResults(db, { cycleId: p.cycleId, datasetId: p.datasetId, engineVersion: p.engineVersion }, finished);
-  out.done = finished.length;
+  const key = { cycleId: p.cycleId, datasetId: p.datasetId, engineVersion: p.engineVersion };
+  const stored = (items: readonly BatchResultInput[]) => {
+    out.done += items.length;
+    out.passed += items.filter((x) => x.passed).length;
+  };
+  try {
+    await saveBatchResults(db, key, finished);
+    stored(finished);
+  } catch {
+    // One result that cannot be stored must not take its batch down: store them one at a
+    // time, so only that strategy stays queued (and fails once the job's attempts are spent).
+    for (const item of finished) {
+      try {
+        await saveBatchResults(db, key, [item]);
+        stored([item]);
+      } catch (err) {
+        errors++;
+        firstError ??= err;
+      }
+    }
+  }
   if (errors > 0) throw firstError;
   return { ...out, ms: performance.now() - t0 };
 }

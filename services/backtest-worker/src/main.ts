@@ -1,35 +1,38 @@
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
 import { runService, serviceEnvSchema } from '@mastertrade/pipeline';
 import { QUEUES } from '@mastertrade/queue';
 import { z } from 'zod';
+import { EngineThreads } from './engine-threads.js';
 
 const schema = serviceEnvSchema.extend({
   /** Jobs at once per process; scale by adding processes (replicas), not by raising this (STYLE P8). */
   BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(1),
   /** Lock held per job; renewed from the main thread while the sandbox computes. */
-  BACKTEST_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  BACKTEST_LOCK_MS: z.coerce.number().int().min(250).default(30_000),
   /**
    * How often this worker looks for jobs whose lock expired (a worker that died mid-batch) and
    * puts them back to wait. A crashed batch resumes within lock + interval; BullMQ's default.
    */
-  BACKTEST_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+  BACKTEST_STALLED_INTERVAL_MS: z.coerce.number().int().min(250).default(30_000),
 });
 
-/** The sandboxed processor (compiled JS next to this file). */
-const PROCESSOR = fileURLToPath(new URL('./processors/backtest-run.js', import.meta.url));
+/** The engine thread's entry (compiled JS next to this file). */
+const ENGINE_THREAD = new URL('./engine-thread.js', import.meta.url);
 
 /**
- * backtest-worker: `backtest.run` batches in a worker thread (the CPU-bound engine never
- * blocks lock renewal on this thread); one job at a time, replicas for scale.
+ * backtest-worker: `backtest.run` batches in long-lived engine threads, started and warmed up
+ * with the service (the CPU-bound engine never blocks lock renewal on this thread); one job at
+ * a time, replicas for scale.
  */
 await runService('backtest-worker', schema, async (ctx) => {
   const { env, log } = ctx;
-  const worker = new Worker(QUEUES.backtest, PROCESSOR, {
+  const threads = new EngineThreads(ENGINE_THREAD, env.BACKTEST_CONCURRENCY, log);
+  const warm = await threads.ready();
+  log.info({ threads: warm.length, warmUpMs: Math.round(Math.max(...warm.map((w) => w.warmUpMs))), strategies: warm[0]?.strategies }, 'engine threads warmed up');
+  const worker = new Worker(QUEUES.backtest, (job) => threads.run(job.name, job.data), {
     connection: ctx.workerConnection('backtest-worker'),
     prefix: env.QUEUE_PREFIX,
     concurrency: env.BACKTEST_CONCURRENCY,
-    useWorkerThreads: true,
     lockDuration: env.BACKTEST_LOCK_MS,
     stalledInterval: env.BACKTEST_STALLED_INTERVAL_MS,
   });
@@ -52,5 +55,7 @@ await runService('backtest-worker', schema, async (ctx) => {
   });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled'));
   worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+  // In this order: the active batch finishes (worker.close waits for it), then the threads stop.
   ctx.shutdown.add('backtest worker', () => worker.close());
+  ctx.shutdown.add('engine threads', () => threads.close());
 });

@@ -61,7 +61,12 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
 
 /** A stored dataset's candles, checked against its content hash (DataError if they changed). */
 export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
-  const dataset = await db.prisma.dataset.findUnique({ where: { id } });
+  // Plain SQL: a backtest worker's first batch waits on this, and Prisma's first query pays its start-up.
+  const found = await db.pool.query<Dataset>(
+    `SELECT id, symbols, timeframe, from_ts AS "fromTs", to_ts AS "toTs", bars, source, created_at AS "createdAt" FROM datasets WHERE id = $1`,
+    [id],
+  );
+  const dataset = found.rows[0];
   if (!dataset) throw new Error(`dataset ${id} does not exist`);
   const series = await Promise.all(
     dataset.symbols.map((symbol) =>

@@ -1,12 +1,12 @@
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { baseEnvSchema, loadConfig } from '@mastertrade/config';
 import { openDb } from '@mastertrade/db';
-import { DatasetCache, runBatch, type RunBatchDeps } from '@mastertrade/pipeline';
+import { DatasetCache, runBatch, warmUpEngine, type RunBatchDeps } from '@mastertrade/pipeline';
 import { backtestRunPayload, type BacktestRunResult, type BacktestUserResult } from '@mastertrade/queue';
 import { backtestUser } from './backtest-user.js';
 
 /**
- * Runs in a worker thread (BullMQ sandbox). The thread lives across jobs, so its database
+ * Runs in an engine thread (engine-thread.ts). The thread lives across jobs, so its database
  * pool and candle/indicator cache are made once and reused by every batch it runs.
  */
 let deps: RunBatchDeps | null = null;
@@ -27,4 +27,11 @@ export default async function backtestRun(job: SandboxedJob): Promise<BacktestRu
   if (!parsed.success) throw new UnrecoverableError(`invalid backtest.run payload: ${parsed.error.message}`);
   deps ??= init();
   return runBatch(parsed.data, deps);
+}
+
+/** Before the first job: connect to the database and compile the engine's code (see warmUpEngine). */
+export async function warmUp(): Promise<number> {
+  deps ??= init();
+  await deps.db.pool.query('SELECT 1');
+  return warmUpEngine();
 }
