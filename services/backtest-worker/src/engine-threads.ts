@@ -67,6 +67,7 @@ export class EngineThreads {
 
   #spawn(): Slot {
     const worker = new Worker(this.file);
+    const threadId = worker.threadId; // -1 once the thread has exited
     const pending = new Map<number, Pending>();
     let markReady: (r: { warmUpMs: number; strategies: number }) => void = () => undefined;
     let failReady: (e: Error) => void = () => undefined;
@@ -92,16 +93,16 @@ export class EngineThreads {
         p.reject(err);
       }
     });
-    worker.on('error', (err) => this.log.error({ threadId: worker.threadId, err: err.message }, 'engine thread error'));
+    worker.on('error', (err) => this.log.error({ threadId, err: err.message }, 'engine thread error'));
     worker.on('exit', (code) => {
-      const err = new Error(`engine thread ${worker.threadId} exited with code ${code}`);
+      const err = new Error(`engine thread ${threadId} exited with code ${code}`);
       failReady(err);
       for (const p of pending.values()) p.reject(err);
       pending.clear();
       if (this.#closing) return;
       const i = this.#slots.indexOf(slot);
       if (i >= 0) {
-        this.log.error({ threadId: worker.threadId, code }, 'engine thread exited; starting a new one');
+        this.log.error({ threadId, code }, 'engine thread exited; starting a new one');
         this.#slots[i] = this.#spawn();
       }
     });
