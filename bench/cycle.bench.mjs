@@ -103,8 +103,10 @@ async function runOnce(workers) {
     }
     const wallMs = performance.now() - t0;
     const batchMs = services.flatMap((x) => {
-      const ms = x.lines.filter((l) => l.includes('"msg":"backtest batch done"')).map((l) => JSON.parse(l).result?.ms ?? Number.NaN);
-      return ms.length ? [{ label: x.label, ms }] : [];
+      const results = x.lines.filter((l) => l.includes('"msg":"backtest batch done"')).map((l) => JSON.parse(l).result ?? {});
+      const ms = results.map((r) => r.ms ?? Number.NaN);
+      const part = (k) => results.reduce((a, r) => a + (r[k] ?? Number.NaN), 0);
+      return ms.length ? [{ label: x.label, ms, readMs: part('readMs'), computeMs: part('computeMs'), writeMs: part('writeMs') }] : [];
     });
     const cpu = (pred) => services.filter((x) => pred(x.label)).reduce((a, x) => a + (x.cpuSeconds() ?? Number.NaN), 0) * 1000;
     const batches = await queues.queue(QUEUES.backtest).getJobCounts('completed', 'failed');
@@ -121,7 +123,10 @@ async function runOnce(workers) {
       passed: cycle.passedCount,
       batches,
       jobMsSum: batchMs.reduce((a, w) => a + w.ms.reduce((x, y) => x + y, 0), 0),
-      // A worker's first batch also starts its sandbox thread, loads the modules and reads the dataset.
+      jobReadMs: batchMs.reduce((a, w) => a + w.readMs, 0),
+      jobComputeMs: batchMs.reduce((a, w) => a + w.computeMs, 0),
+      jobWriteMs: batchMs.reduce((a, w) => a + w.writeMs, 0),
+      // A worker's first batch also reads the dataset from PostgreSQL (its engine thread is warm already).
       coldBatchMs: batchMs.reduce((a, w) => a + (w.ms[0] ?? 0), 0) / Math.max(1, batchMs.length),
       warmBatchMs: (() => {
         const warm = batchMs.flatMap((w) => w.ms.slice(1));
@@ -166,6 +171,9 @@ const rows = [
   ['total (cycle timings)', (r) => r.timings.total],
   ['wall: enqueue → finished', (r) => r.wallMs],
   ['batch jobs: in-job time, all workers', (r) => r.jobMsSum],
+  ['  of which reading (cycle, docs, dataset)', (r) => r.jobReadMs],
+  ['  of which the engine', (r) => r.jobComputeMs],
+  ['  of which writing results', (r) => r.jobWriteMs],
   ['batch job: first per worker (cold)', (r) => r.coldBatchMs],
   ['batch job: later ones (mean)', (r) => r.warmBatchMs],
   ['CPU: backtest workers (sum)', (r) => r.workerCpuMs],

@@ -46,7 +46,7 @@ const { values: opts } = parseArgs({
 });
 const REPS = Number(opts.reps);
 /** As the CLI's batch cache (packages/cli/src/commands/backtest.ts). */
-const CACHE_BYTES = 64 * 1024 * 1024;
+const CACHE_BYTES = Number(process.env.BENCH_CACHE_MB ?? 64) * 1024 * 1024;
 const settings = { ...DEFAULT_SETTINGS };
 
 const line = (s = '') => process.stdout.write(`${s}\n`);

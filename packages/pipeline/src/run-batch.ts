@@ -39,6 +39,7 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
   const docs = await loadDocuments(db.pool, todo);
   const data = await deps.datasets.get(p.datasetId);
   const deadline = cycle.deadline?.getTime() ?? Infinity;
+  const readMs = performance.now() - t0;
   const plan = walkForwardPlan(data.series(cfg.symbols[0] as string, cfg.baseTimeframe as never), cfg.validation.inSampleFraction, cfg.validation.folds);
   // Results are written together when the batch ends (one transaction: see saveBatchResults),
   // or earlier when it is cut short. An unexpected engine error leaves that strategy queued and
@@ -99,6 +100,7 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
       firstError ??= err;
     }
   }
+  const tWrite = performance.now();
   const key = { cycleId: p.cycleId, datasetId: p.datasetId, engineVersion: p.engineVersion };
   const stored = (items: readonly BatchResultInput[]) => {
     out.done += items.length;
@@ -121,5 +123,6 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
     }
   }
   if (errors > 0) throw firstError;
-  return { ...out, ms: performance.now() - t0 };
+  const end = performance.now();
+  return { ...out, ms: end - t0, readMs, computeMs: tWrite - t0 - readMs, writeMs: end - tWrite };
 }

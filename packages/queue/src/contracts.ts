@@ -44,6 +44,10 @@ export const backtestRunResult = z.object({
   failed: z.number().int(),
   passed: z.number().int(),
   ms: z.number(),
+  /** Of `ms`: reading (cycle, members, documents, dataset), the engine, and writing the results. */
+  readMs: z.number().optional(),
+  computeMs: z.number().optional(),
+  writeMs: z.number().optional(),
 });
 export type BacktestRunResult = z.infer<typeof backtestRunResult>;
 
