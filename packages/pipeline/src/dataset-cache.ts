@@ -26,7 +26,7 @@ export class DatasetCache {
       p = loadDataset(this.db, datasetId).then(({ series }) => ({
         base: new Map(series.map((s) => [s.symbol, s])),
         resampled: new Map(),
-        indicators: new IndicatorCache(this.indicatorBytes),
+        indicators: new IndicatorCache(this.indicatorBytes, { reuse: true }),
       }));
       p.catch(() => this.#entries.delete(datasetId));
       this.#entries.set(datasetId, p);

@@ -65,6 +65,7 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
           fitness: cfg.fitness,
           plan,
           cache: data.indicators,
+          reuseStorage: true,
         });
       } catch (err) {
         if (err instanceof StrategyValidationError || err instanceof DataError) {

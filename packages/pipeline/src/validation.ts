@@ -100,7 +100,16 @@ function indexAt(tsMs: Float64Array, ms: number): number {
 export function validateStrategy(
   doc: StrategyDocument,
   series: readonly CandleSeries[],
-  o: { settings: BacktestSettings; filters: Filters; oosFilters: OosFilters; fitness: FitnessName; plan: WalkForwardPlan; cache: IndicatorCache },
+  o: {
+    settings: BacktestSettings;
+    filters: Filters;
+    oosFilters: OosFilters;
+    fitness: FitnessName;
+    plan: WalkForwardPlan;
+    cache: IndicatorCache;
+    /** The runs' curves (inSampleRun's included) in storage the next call reuses: copy what must outlive it. */
+    reuseStorage?: boolean;
+  },
 ): StrategyValidation {
   const first = series[0] as CandleSeries;
   const n = first.tsMs.length;
@@ -115,7 +124,7 @@ export function validateStrategy(
     if (to - from >= 2) foldRanges.push({ from, to });
   }
   const hasOos = n - split >= 2;
-  const runs = simulateRanges(doc, series, o.settings, o.cache, [{ from: 0, to: split }, ...foldRanges, ...(hasOos ? [{ from: split, to: n }] : [])]);
+  const runs = simulateRanges(doc, series, o.settings, o.cache, [{ from: 0, to: split }, ...foldRanges, ...(hasOos ? [{ from: split, to: n }] : [])], { reuse: o.reuseStorage ?? false });
   const inSampleRun = runs[0] as BacktestRun;
   const inSample = toResult(doc, inSampleRun, o.settings);
 

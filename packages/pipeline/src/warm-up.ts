@@ -53,14 +53,14 @@ export function warmUpEngine(count = 40, bars = 4_000): number {
     return s;
   };
   const plan = walkForwardPlan(base[0] as CandleSeries, 2 / 3, 3);
-  const cache = new IndicatorCache(32 * 1024 * 1024);
+  const cache = new IndicatorCache(32 * 1024 * 1024, { reuse: true });
   const rng = createRng(20261125);
   for (let i = 0; i < count; i++) {
     const doc = parseStrategy(randomStrategy(rng, { symbols, maxPeriod: 50 }));
     validateStrategy(
       doc,
       doc.symbols.map((s) => seriesOf(symbols.indexOf(s), doc.timeframe)),
-      { settings: DEFAULT_SETTINGS, filters: DEFAULT_FILTERS, oosFilters: DEFAULT_OOS_FILTERS, fitness: 'robust_sharpe', plan, cache },
+      { settings: DEFAULT_SETTINGS, filters: DEFAULT_FILTERS, oosFilters: DEFAULT_OOS_FILTERS, fitness: 'robust_sharpe', plan, cache, reuseStorage: true },
     );
   }
   return count;

@@ -56,11 +56,18 @@ export function simulate(
   return runRanges(doc, series, settings, cache, null, [range])[0] as BacktestRun;
 }
 
+/** Storage for simulateRanges(..., { reuse: true }): one Scratch per range position. */
+const rangeScratch: Scratch[] = [];
+
 /**
  * simulate() over several ranges of the same series (walk-forward: in-sample, folds,
  * out-of-sample): the rules are compiled and their signal masks computed once, for the whole
  * series, and every range runs from them. Each run is exactly simulate(doc, series, settings,
  * cache, range).
+ *
+ * With `reuse`, the runs' equity curves live in storage reused by the next simulateRanges call
+ * (copy what must outlive it): a batch of strategies then allocates no new curves, which keeps
+ * the collector and the kernel's page zeroing out of a busy worker.
  */
 export function simulateRanges(
   doc: StrategyDocument,
@@ -68,17 +75,19 @@ export function simulateRanges(
   settings: BacktestSettings,
   cache: IndicatorCache,
   ranges: readonly (SimRange | undefined)[],
+  options: { reuse?: boolean } = {},
 ): BacktestRun[] {
-  return runRanges(doc, series, settings, cache, null, ranges);
+  const pools = options.reuse ? ranges.map((_, r) => (rangeScratch[r] ??= new Scratch())) : null;
+  return runRanges(doc, series, settings, cache, pools, ranges);
 }
 
-/** The runs of simulateRanges(), with the equity curves in `pool` when given (then only valid until its next use; one range only). */
+/** The runs of simulateRanges(), range r's equity curves in `pools[r]` when given (then only valid until its next use). */
 function runRanges(
   doc: StrategyDocument,
   series: readonly CandleSeries[],
   settings: BacktestSettings,
   cache: IndicatorCache,
-  pool: Scratch | null,
+  pools: readonly Scratch[] | null,
   ranges: readonly (SimRange | undefined)[],
 ): BacktestRun[] {
   if (series.length !== doc.symbols.length) throw new Error('simulate: one series per symbol is required');
@@ -99,7 +108,7 @@ function runRanges(
   }
   return ranges.map((range, r) => {
     const { from, to } = bounds[r] as { from: number; to: number };
-    return assemble(doc, series, settings, signals, pool, from, to, range);
+    return assemble(doc, series, settings, signals, pools?.[r] ?? null, from, to, range);
   });
 }
 
@@ -340,5 +349,5 @@ export function backtest(
   settings: BacktestSettings,
   cache: IndicatorCache = new IndicatorCache(),
 ): BacktestResult {
-  return toResult(doc, runRanges(doc, series, settings, cache, scratch, [undefined])[0] as BacktestRun, settings);
+  return toResult(doc, runRanges(doc, series, settings, cache, [scratch], [undefined])[0] as BacktestRun, settings);
 }
