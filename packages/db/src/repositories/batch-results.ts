@@ -47,6 +47,10 @@ export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: reado
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
+    // Results can always be computed again: a database crash may lose the last moments of them
+    // (never half a batch: results and the members' `done` commit together, and what is lost is
+    // simply run again), so the commit does not wait for its WAL flush.
+    await client.query('SET LOCAL synchronous_commit = off');
     const r = await client.query<{ id: string; strategy_id: string }>(
       `INSERT INTO backtest_results (strategy_id, dataset_id, engine_version, cycle_id, timeframe, bars, from_ts, to_ts, capital, fee_rate, slippage_rate,
          total_return, sharpe, sortino, max_drawdown, win_rate, profit_factor, trades, avg_trade_pnl, longest_win_streak, longest_loss_streak,
