@@ -10,6 +10,9 @@ function expectEveryMemberDoneOnce(members: MemberRow[], count: number): void {
   expect(members.filter((m) => m.results !== 1), 'exactly one result per member (none lost, none duplicated)').toEqual([]);
 }
 
+/** Strategies per cycle: enough that each fault lands mid-cycle even on a quiet machine (a batch of 4 takes ~30 ms). */
+const COUNT = 80;
+
 describe('the cycle survives crashes and restarts', () => {
   it('completes after a backtest worker is killed with SIGKILL mid-batch', { timeout: 150_000 }, async () => {
     const h = await Harness.create();
@@ -21,7 +24,7 @@ describe('the cycle survives crashes and restarts', () => {
     events.on('stalled', ({ jobId }) => stalled.push(jobId));
     const backtest = (await h.queues()).queue(QUEUES.backtest);
 
-    const { cycleId } = await h.enqueue({ count: 40, seed: 'e2e-kill' });
+    const { cycleId } = await h.enqueue({ count: COUNT, seed: 'e2e-kill' });
     await h.waitForMembers(cycleId, 4, { timeoutMs: 90_000 });
     // Kill only while both workers hold a job, so the victim dies mid-batch.
     const deadline = Date.now() + 60_000;
@@ -37,11 +40,11 @@ describe('the cycle survives crashes and restarts', () => {
     const cycle = await h.waitForCycle(cycleId, { timeoutMs: 120_000 });
     expect(exit.signal).toBe('SIGKILL');
     expect(cycle.state, 'the surviving worker finished the cycle').toBe('completed');
-    expect(doneAtKill, 'the kill happened mid-cycle').toBeLessThan(40);
+    expect(doneAtKill, 'the kill happened mid-cycle').toBeLessThan(COUNT);
     expect(stalled.length, 'the killed worker\'s batch was detected as stalled and handed over').toBeGreaterThanOrEqual(1);
-    expectEveryMemberDoneOnce(await h.members(cycleId), 40);
+    expectEveryMemberDoneOnce(await h.members(cycleId), COUNT);
     const rewritten = [...(await h.resultWrites()).entries()].filter(([, n]) => n > 1);
-    console.info(`kill -9: ${doneAtKill}/40 done at the kill; stalled jobs ${stalled.join(', ')}; results rewritten (same key, upsert) ${rewritten.length}`);
+    console.info(`kill -9: ${doneAtKill}/${COUNT} done at the kill; stalled jobs ${stalled.join(', ')}; results rewritten (same key, upsert) ${rewritten.length}`);
   });
 
   it('resumes where it was after every service is stopped and started again', { timeout: 150_000 }, async () => {
@@ -49,7 +52,7 @@ describe('the cycle survives crashes and restarts', () => {
     await h.recordResultWrites();
     const env = { CYCLE_BATCH_SIZE: '4' };
     await h.startPipeline({ workers: 2, env });
-    const { cycleId } = await h.enqueue({ count: 40, seed: 'e2e-stop-all' });
+    const { cycleId } = await h.enqueue({ count: COUNT, seed: 'e2e-stop-all' });
     await h.waitForMembers(cycleId, 8, { timeoutMs: 90_000 });
 
     await h.stopAll();
@@ -59,18 +62,18 @@ describe('the cycle survives crashes and restarts', () => {
     const before = await h.members(cycleId);
     const doneBefore = before.filter((m) => m.state === 'done');
     expect((await h.cycle(cycleId))?.state, 'stopped mid-cycle').toBe('backtesting');
-    expect(doneBefore.length).toBeLessThan(40);
+    expect(doneBefore.length).toBeLessThan(COUNT);
     const stoppedAt = new Date();
 
     await h.startPipeline({ workers: 2, env });
     const cycle = await h.waitForCycle(cycleId, { timeoutMs: 120_000 });
     expect(cycle.state).toBe('completed');
-    expectEveryMemberDoneOnce(await h.members(cycleId), 40);
+    expectEveryMemberDoneOnce(await h.members(cycleId), COUNT);
     const writes = await h.resultWrites();
     expect([...writes.entries()].filter(([, n]) => n !== 1), 'no backtest ran twice').toEqual([]);
     const after = await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_result_writes WHERE at > $1`, [stoppedAt]);
-    expect(after.rows[0]?.n, 'after the restart only the missing backtests ran').toBe(40 - doneBefore.length);
-    console.info(`stop/start: ${doneBefore.length}/40 done before the stop, ${after.rows[0]?.n} computed after the restart`);
+    expect(after.rows[0]?.n, 'after the restart only the missing backtests ran').toBe(COUNT - doneBefore.length);
+    console.info(`stop/start: ${doneBefore.length}/${COUNT} done before the stop, ${after.rows[0]?.n} computed after the restart`);
   });
 
   it('completes after Redis is killed mid-cycle and restarted empty (the reconciler re-enqueues from PostgreSQL)', { timeout: 150_000 }, async () => {
@@ -78,7 +81,7 @@ describe('the cycle survives crashes and restarts', () => {
     const h = await Harness.create({ redisUrl: redis.url });
     try {
       const { generator, learner, workers } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '4', RECONCILE_INTERVAL_MS: '1000' } });
-      const { cycleId } = await h.enqueue({ count: 40, seed: 'e2e-redis' });
+      const { cycleId } = await h.enqueue({ count: COUNT, seed: 'e2e-redis' });
       await h.waitForMembers(cycleId, 8, { timeoutMs: 90_000 });
 
       await redis.kill();
@@ -96,8 +99,8 @@ describe('the cycle survives crashes and restarts', () => {
       // The cycle row is committed just before the learner logs it: wait for the line.
       await learner.waitForLog((l) => l.json?.msg === 'cycle finished', 15_000);
       expect(after(learner.messages('cycle finished')), 'the learner ran from the new Redis').toBe(1);
-      expectEveryMemberDoneOnce(await h.members(cycleId), 40);
-      console.info(`redis restart: ${doneAtCrash}/40 done when Redis died; completed ${Date.now() - restartedAt} ms after the restart`);
+      expectEveryMemberDoneOnce(await h.members(cycleId), COUNT);
+      console.info(`redis restart: ${doneAtCrash}/${COUNT} done when Redis died; completed ${Date.now() - restartedAt} ms after the restart`);
     } finally {
       await h.cleanup();
       await redis.stop();
