@@ -64,37 +64,26 @@ export function probabilityOfBacktestOverfitting(returns: readonly ArrayLike<num
       out[k] = v > 0 ? mean / Math.sqrt(v) : mean > 0 ? Infinity : mean < 0 ? -Infinity : 0;
     }
   };
-  const logits: number[] = [];
-  const is = new Float64Array(n);
-  const oos = new Float64Array(n);
-  const inBlocks: number[] = [];
-  const outBlocks: number[] = [];
-  for (const mask of combinations(blocks, half)) {
-    inBlocks.length = 0;
-    outBlocks.length = 0;
-    for (let b = 0; b < blocks; b++) ((mask >> b) & 1 ? inBlocks : outBlocks).push(b);
-    sharpes(inBlocks, is);
-    let best = 0;
-    let bestSr = -Infinity;
-    for (let k = 0; k < n; k++) {
-      const sr = is[k] as number;
-      if (sr > bestSr) {
-        bestSr = sr;
-        best = k;
-      }
-    }
-    sharpes(outBlocks, oos);
-    // Relative rank of the in-sample winner out of sample, in (0, 1): ties count half.
-    const target = oos[best] as number;
-    let below = 0;
-    let equal = 0;
-    for (let k = 0; k < n; k++) {
-      const v = oos[k] as number;
-      if (v < target) below++;
-      else if (v === target) equal++;
-    }
-    const omega = (below + (equal + 1) / 2) / (n + 1);
-    logits.push(Math.log(omega / (1 - omega)));
+  // A split's out-of-sample blocks are its complement's in-sample blocks: each pair of
+  // complementary splits needs the Sharpe ratios of two block sets, not four.
+  const masks = [...combinations(blocks, half)];
+  const position = new Map(masks.map((mask, i) => [mask, i]));
+  const all = (1 << blocks) - 1;
+  const logits = new Array<number>(masks.length);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const setOf = (mask: number): number[] => {
+    const set: number[] = [];
+    for (let blk = 0; blk < blocks; blk++) if ((mask >> blk) & 1) set.push(blk);
+    return set;
+  };
+  for (const mask of masks) {
+    const complement = all ^ mask;
+    if (complement < mask) continue; // done with its complement
+    sharpes(setOf(mask), a);
+    sharpes(setOf(complement), b);
+    logits[position.get(mask) as number] = splitLogit(a, b, n);
+    logits[position.get(complement) as number] = splitLogit(b, a, n);
   }
   const overfit = logits.filter((l) => l <= 0).length;
   return { pbo: overfit / logits.length, splits: logits.length, strategies: n, blocks, rowsPerBlock, logits };
@@ -111,4 +100,30 @@ function* combinations(n: number, k: number): Generator<number> {
     const r = mask + c;
     mask = (((r ^ mask) >> 2) / c) | r;
   }
+}
+
+/**
+ * The logit of one split: the strategy with the best in-sample Sharpe ratio (the first of
+ * equals), and its relative rank out of sample in (0, 1), ties counting half.
+ */
+function splitLogit(is: Float64Array, oos: Float64Array, n: number): number {
+  let best = 0;
+  let bestSr = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const sr = is[k] as number;
+    if (sr > bestSr) {
+      bestSr = sr;
+      best = k;
+    }
+  }
+  const target = oos[best] as number;
+  let below = 0;
+  let equal = 0;
+  for (let k = 0; k < n; k++) {
+    const v = oos[k] as number;
+    if (v < target) below++;
+    else if (v === target) equal++;
+  }
+  const omega = (below + (equal + 1) / 2) / (n + 1);
+  return Math.log(omega / (1 - omega));
 }
