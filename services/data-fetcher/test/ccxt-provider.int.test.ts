@@ -145,4 +145,15 @@ describe('ccxt provider against a local Binance kline server', () => {
     expect(String(err)).toMatch(/binance unreachable for klines BTCUSDT .* after 4 tries/);
     expect(Date.now() - t, 'the default retry policy gives up within seconds').toBeLessThan(8_000);
   });
+  it('gives up after one try when the exchange host name does not resolve (offline), naming the host error', async () => {
+    stub = await BinanceStub.start([]);
+    const base = stub.ccxtOptions();
+    const retries: unknown[] = [];
+    // `.invalid` never resolves (RFC 2606).
+    const offline = { db, ccxt: { ...base, exchangeOptions: { urls: { api: { public: 'http://mastertrade-no-such-host.invalid/api/v3' } } }, now: () => NOW, onRetry: (i: unknown) => retries.push(i) } };
+    const err = await fetchCandles({ exchange: 'binance', symbols: ['BTCUSDT'], timeframe: '5m', days: 1 }, offline).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceUnavailableError);
+    expect(String(err)).toMatch(/binance unreachable for klines BTCUSDT .* after 1 tries: .*ENOTFOUND/);
+    expect(retries, 'no retry: a name that does not resolve will not resolve in a second').toEqual([]);
+  });
 });

@@ -27,7 +27,9 @@ await runService('generator', schema, async (ctx) => {
     fetch = async (symbols) => {
       // Without a live data-fetcher the job would only wait for the timeout: say so at once.
       if ((await queues.queue(QUEUES.fetch).getWorkersCount()) === 0) throw new Error('no data-fetcher worker is running');
-      const job = await queues.add('fetch.candles', { exchange: env.FETCH_EXCHANGE, symbols: [...symbols], timeframe: config.baseTimeframe, days: config.days });
+      // One attempt: the cycle waits on it, and a failed fetch falls back to the stored candles
+      // (tomorrow's cycle fetches again), so the job's retries would only delay the cycle.
+      const job = await queues.add('fetch.candles', { exchange: env.FETCH_EXCHANGE, symbols: [...symbols], timeframe: config.baseTimeframe, days: config.days }, { attempts: 1 });
       await job.waitUntilFinished(events, env.FETCH_TIMEOUT_MS);
     };
   }

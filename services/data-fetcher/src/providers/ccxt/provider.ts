@@ -101,7 +101,9 @@ export class CcxtProvider implements CandleProvider {
         if (!(err instanceof ccxt.NetworkError)) {
           throw new SourceRejectedError(`${exchange} rejected ${what}: ${e.message}`, { cause: err });
         }
-        if (attempt >= policy.attempts) {
+        // The exchange's host name does not resolve: this machine is offline (or the name is
+        // wrong); trying again in a second will not change that, so say so at once.
+        if (attempt >= policy.attempts || /\bENOTFOUND\b/.test(e.message)) {
           throw new SourceUnavailableError(`${exchange} unreachable for ${what} after ${attempt} tries: ${e.message}`, { cause: err });
         }
         const delayMs = Math.round(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)));
