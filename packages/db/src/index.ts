@@ -18,9 +18,10 @@ export {
   saveTrades,
   saveEquityCurve,
   readEquityCurve,
+  downsampleCurve,
   type SaveResultInput,
 } from './repositories/results.js';
-export { saveBatchResults, downsampleCurve, type BatchResultInput, type SaveBatchOptions } from './repositories/batch-results.js';
+export { saveBatchResults, type BatchResultInput, type SaveBatchOptions } from './repositories/batch-results.js';
 export { saveStrategies, type NewStrategy } from './repositories/strategies.js';
 export * from './repositories/cycles.js';
 export * from './repositories/cycle-members.js';

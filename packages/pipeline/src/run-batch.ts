@@ -1,5 +1,5 @@
 import { DataError, parseStrategy, passesFilters, StrategyValidationError } from '@mastertrade/core';
-import { FINAL_STATES, getCycle, loadDocuments, markMembers, saveBatchResults, type BatchResultInput, type Db } from '@mastertrade/db';
+import { FINAL_STATES, downsampleCurve, getCycle, loadDocuments, markMembers, saveBatchResults, type BatchResultInput, type Db } from '@mastertrade/db';
 import type { BacktestRunPayload, BacktestRunResult } from '@mastertrade/queue';
 import { cycleConfigSchema } from './cycle-config.js';
 import type { DatasetCache } from './dataset-cache.js';
@@ -93,8 +93,9 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
           returnMoments: v.gridMoments,
           gridReturns: v.gridReturns,
         },
-        // Equity and trades are kept for the strategies that passed (copied: the run's arrays are the engine's).
-        curve: passed ? { tsMs: v.inSampleRun.tsMs, equity: v.inSampleRun.equity.slice() } : null,
+        // Equity and trades are kept for the strategies that passed: the curve as stored (the run's
+        // own arrays are reused by the next strategy).
+        curve: passed ? downsampleCurve(v.inSampleRun.tsMs, v.inSampleRun.equity) : null,
       });
     } catch (err) {
       errors++;

@@ -15,7 +15,6 @@ interface Slot {
 }
 
 export interface EngineThreadsLog {
-  info(o: object, msg: string): void;
   error(o: object, msg: string): void;
 }
 

@@ -1,5 +1,6 @@
-import type { BacktestResult as EngineResult, TradeJson } from '@mastertrade/core';
+import type { BacktestResult as EngineResult } from '@mastertrade/core';
 import type { Db } from '../client.js';
+import { downsampleCurve, insertTradeRows, type TradeRow } from './results.js';
 import type { ResultValidation } from './validation.js';
 
 /** One strategy's finished work in a backtest batch. */
@@ -10,7 +11,7 @@ export interface BatchResultInput {
   passed: boolean;
   durationMs: number;
   validation: ResultValidation;
-  /** Stored for passed strategies: the equity curve (downsampled) and the trades of `result`. */
+  /** Stored for passed strategies: the equity curve (downsampled here if longer than maxCurvePoints) and the trades of `result`. */
   curve?: { tsMs: Float64Array; equity: Float64Array } | null;
 }
 
@@ -21,9 +22,6 @@ export interface SaveBatchOptions {
   /** Points kept of each equity curve. */
   maxCurvePoints?: number;
 }
-
-/** Rows per trades INSERT (twelve arrays per statement via unnest: no bind-parameter limit). */
-const TRADE_CHUNK = 20_000;
 
 const f64bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -130,34 +128,12 @@ export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: reado
          ON CONFLICT (result_id) DO UPDATE SET points = EXCLUDED.points, ts_ms = EXCLUDED.ts_ms, equity = EXCLUDED.equity`,
         [stored.map((x) => ids.get(x.strategyId)), curves.map((c) => c.equity.length), curves.map((c) => f64bytes(c.tsMs)), curves.map((c) => f64bytes(c.equity))],
       );
-      const rows: { resultId: string; seq: number; t: TradeJson }[] = [];
+      const rows: TradeRow[] = [];
       for (const x of stored) {
         const resultId = ids.get(x.strategyId) as string;
         x.result.trades.forEach((t, seq) => rows.push({ resultId, seq, t }));
       }
-      for (let from = 0; from < rows.length; from += TRADE_CHUNK) {
-        const chunk = rows.slice(from, from + TRADE_CHUNK);
-        await client.query(
-          `INSERT INTO trades (result_id, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
-           SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::timestamptz[], $8::float8[],
-                                $9::float8[], $10::float8[], $11::float8[], $12::text[])
-           ON CONFLICT (result_id, seq) DO NOTHING`,
-          [
-            chunk.map((c) => c.resultId),
-            chunk.map((c) => c.seq),
-            chunk.map((c) => c.t.symbol),
-            chunk.map((c) => c.t.side),
-            chunk.map((c) => c.t.entryTime),
-            chunk.map((c) => c.t.entryPrice),
-            chunk.map((c) => c.t.exitTime),
-            chunk.map((c) => c.t.exitPrice),
-            chunk.map((c) => c.t.qty),
-            chunk.map((c) => c.t.fees),
-            chunk.map((c) => c.t.pnl),
-            chunk.map((c) => c.t.reason),
-          ],
-        );
-      }
+      await insertTradeRows(client, rows);
     }
     await client.query(
       `UPDATE cycle_strategies SET state = 'done', error = NULL, updated_at = now()
@@ -172,24 +148,4 @@ export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: reado
   } finally {
     client.release();
   }
-}
-
-/** Keeps at most `maxPoints` of a curve: every k-th point and always the last one. */
-export function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
-  const n = equity.length;
-  if (n <= maxPoints) return { tsMs: tsMs.slice(0, n), equity: equity.slice() };
-  const k = Math.ceil((n - 1) / (maxPoints - 1));
-  const m = Math.floor((n - 1) / k) + 1 + ((n - 1) % k === 0 ? 0 : 1);
-  const t = new Float64Array(m);
-  const e = new Float64Array(m);
-  let j = 0;
-  for (let i = 0; i < n; i += k) {
-    t[j] = tsMs[i] as number;
-    e[j++] = equity[i] as number;
-  }
-  if (j < m) {
-    t[j] = tsMs[n - 1] as number;
-    e[j] = equity[n - 1] as number;
-  }
-  return { tsMs: t, equity: e };
 }

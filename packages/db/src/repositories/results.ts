@@ -1,7 +1,7 @@
 import type { BacktestResult as EngineResult, TradeJson } from '@mastertrade/core';
+import type pg from 'pg';
 import type { Db } from '../client.js';
 import type { BacktestResult } from '../generated/prisma/client.js';
-import { downsampleCurve } from './batch-results.js';
 
 export interface SaveResultInput {
   strategyId: string;
@@ -59,8 +59,48 @@ export async function saveBacktestResult(db: Db, input: SaveResultInput): Promis
   return row;
 }
 
-/** Rows per INSERT; six-plus arrays per statement (unnest), so no bind-parameter limit applies. */
+/** Rows per INSERT; twelve arrays per statement (unnest), so no bind-parameter limit applies. */
 const TRADE_CHUNK = 20_000;
+
+/** One trade row: the result it belongs to and its position in that result's trades. */
+export interface TradeRow {
+  resultId: string;
+  seq: number;
+  t: TradeJson;
+}
+
+/**
+ * Inserts trade rows (key: result id + position) on a connection the caller holds, in chunks;
+ * rows already stored are left as they are. Returns the number of rows inserted.
+ */
+export async function insertTradeRows(client: pg.PoolClient, rows: readonly TradeRow[]): Promise<number> {
+  let inserted = 0;
+  for (let from = 0; from < rows.length; from += TRADE_CHUNK) {
+    const chunk = rows.slice(from, from + TRADE_CHUNK);
+    const r = await client.query(
+      `INSERT INTO trades (result_id, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::timestamptz[], $8::float8[],
+                            $9::float8[], $10::float8[], $11::float8[], $12::text[])
+       ON CONFLICT (result_id, seq) DO NOTHING`,
+      [
+        chunk.map((c) => c.resultId),
+        chunk.map((c) => c.seq),
+        chunk.map((c) => c.t.symbol),
+        chunk.map((c) => c.t.side),
+        chunk.map((c) => c.t.entryTime),
+        chunk.map((c) => c.t.entryPrice),
+        chunk.map((c) => c.t.exitTime),
+        chunk.map((c) => c.t.exitPrice),
+        chunk.map((c) => c.t.qty),
+        chunk.map((c) => c.t.fees),
+        chunk.map((c) => c.t.pnl),
+        chunk.map((c) => c.t.reason),
+      ],
+    );
+    inserted += r.rowCount ?? 0;
+  }
+  return inserted;
+}
 
 /**
  * Stores a result's trades (key: result id + position), in one transaction. Idempotent: saving the
@@ -68,35 +108,9 @@ const TRADE_CHUNK = 20_000;
  */
 export async function saveTrades(db: Db, resultId: string, trades: readonly TradeJson[]): Promise<number> {
   const client = await db.pool.connect();
-  let inserted = 0;
   try {
     await client.query('BEGIN');
-    for (let from = 0; from < trades.length; from += TRADE_CHUNK) {
-      const chunk = trades.slice(from, from + TRADE_CHUNK);
-      const r = await client.query(
-        `INSERT INTO trades (result_id, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
-         SELECT $1::uuid, t.seq, t.symbol, t.side, t.entry_ts, t.entry_price, t.exit_ts, t.exit_price, t.qty, t.fees, t.pnl, t.reason
-         FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::timestamptz[], $8::float8[],
-                     $9::float8[], $10::float8[], $11::float8[], $12::text[])
-           AS t(seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
-         ON CONFLICT (result_id, seq) DO NOTHING`,
-        [
-          resultId,
-          chunk.map((_, i) => from + i),
-          chunk.map((t) => t.symbol),
-          chunk.map((t) => t.side),
-          chunk.map((t) => t.entryTime),
-          chunk.map((t) => t.entryPrice),
-          chunk.map((t) => t.exitTime),
-          chunk.map((t) => t.exitPrice),
-          chunk.map((t) => t.qty),
-          chunk.map((t) => t.fees),
-          chunk.map((t) => t.pnl),
-          chunk.map((t) => t.reason),
-        ],
-      );
-      inserted += r.rowCount ?? 0;
-    }
+    const inserted = await insertTradeRows(client, trades.map((t, seq) => ({ resultId, seq, t })));
     await client.query('COMMIT');
     return inserted;
   } catch (err) {
@@ -105,6 +119,26 @@ export async function saveTrades(db: Db, resultId: string, trades: readonly Trad
   } finally {
     client.release();
   }
+}
+
+/** Keeps at most `maxPoints` of a curve: every k-th point and always the last one. */
+export function downsampleCurve(tsMs: Float64Array, equity: Float64Array, maxPoints = 500): { tsMs: Float64Array; equity: Float64Array } {
+  const n = equity.length;
+  if (n <= maxPoints) return { tsMs: tsMs.slice(0, n), equity: equity.slice() };
+  const k = Math.ceil((n - 1) / (maxPoints - 1));
+  const m = Math.floor((n - 1) / k) + 1 + ((n - 1) % k === 0 ? 0 : 1);
+  const t = new Float64Array(m);
+  const e = new Float64Array(m);
+  let j = 0;
+  for (let i = 0; i < n; i += k) {
+    t[j] = tsMs[i] as number;
+    e[j++] = equity[i] as number;
+  }
+  if (j < m) {
+    t[j] = tsMs[n - 1] as number;
+    e[j] = equity[n - 1] as number;
+  }
+  return { tsMs: t, equity: e };
 }
 
 /** Stores (or replaces) a result's equity curve, downsampled to at most `maxPoints`, as float64 bytes. */
