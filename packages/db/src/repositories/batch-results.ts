@@ -129,11 +129,8 @@ export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: reado
         [stored.map((x) => ids.get(x.strategyId)), curves.map((c) => c.equity.length), curves.map((c) => f64bytes(c.tsMs)), curves.map((c) => f64bytes(c.equity))],
       );
       const rows: TradeRow[] = [];
-      for (const x of stored) {
-        const resultId = ids.get(x.strategyId) as string;
-        x.result.trades.forEach((t, seq) => rows.push({ resultId, seq, t }));
-      }
-      await insertTradeRows(client, rows);
+      stored.forEach((x, result) => x.result.trades.forEach((t, seq) => rows.push({ result, seq, t })));
+      await insertTradeRows(client, stored.map((x) => ids.get(x.strategyId) as string), rows);
     }
     await client.query(
       `UPDATE cycle_strategies SET state = 'done', error = NULL, updated_at = now()

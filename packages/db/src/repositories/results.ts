@@ -62,28 +62,32 @@ export async function saveBacktestResult(db: Db, input: SaveResultInput): Promis
 /** Rows per INSERT; twelve arrays per statement (unnest), so no bind-parameter limit applies. */
 const TRADE_CHUNK = 20_000;
 
-/** One trade row: the result it belongs to and its position in that result's trades. */
+/** One trade row: which of the call's results it belongs to (an index), and its position in that result's trades. */
 export interface TradeRow {
-  resultId: string;
+  result: number;
   seq: number;
   t: TradeJson;
 }
 
 /**
  * Inserts trade rows (key: result id + position) on a connection the caller holds, in chunks;
- * rows already stored are left as they are. Returns the number of rows inserted.
+ * rows already stored are left as they are. `resultIds[row.result]` is a row's result: each id
+ * is sent once, not once per trade. Returns the number of rows inserted.
  */
-export async function insertTradeRows(client: pg.PoolClient, rows: readonly TradeRow[]): Promise<number> {
+export async function insertTradeRows(client: pg.PoolClient, resultIds: readonly string[], rows: readonly TradeRow[]): Promise<number> {
   let inserted = 0;
   for (let from = 0; from < rows.length; from += TRADE_CHUNK) {
     const chunk = rows.slice(from, from + TRADE_CHUNK);
     const r = await client.query(
       `INSERT INTO trades (result_id, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[], $6::float8[], $7::timestamptz[], $8::float8[],
-                            $9::float8[], $10::float8[], $11::float8[], $12::text[])
+       SELECT ($1::uuid[])[t.result + 1], t.seq, t.symbol, t.side, t.entry_ts, t.entry_price, t.exit_ts, t.exit_price, t.qty, t.fees, t.pnl, t.reason
+       FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::float8[], $8::timestamptz[], $9::float8[],
+                   $10::float8[], $11::float8[], $12::float8[], $13::text[])
+         AS t(result, seq, symbol, side, entry_ts, entry_price, exit_ts, exit_price, qty, fees, pnl, reason)
        ON CONFLICT (result_id, seq) DO NOTHING`,
       [
-        chunk.map((c) => c.resultId),
+        resultIds,
+        chunk.map((c) => c.result),
         chunk.map((c) => c.seq),
         chunk.map((c) => c.t.symbol),
         chunk.map((c) => c.t.side),
@@ -110,7 +114,7 @@ export async function saveTrades(db: Db, resultId: string, trades: readonly Trad
   const client = await db.pool.connect();
   try {
     await client.query('BEGIN');
-    const inserted = await insertTradeRows(client, trades.map((t, seq) => ({ resultId, seq, t })));
+    const inserted = await insertTradeRows(client, [resultId], trades.map((t, seq) => ({ result: 0, seq, t })));
     await client.query('COMMIT');
     return inserted;
   } catch (err) {
