@@ -23,7 +23,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, getCycle, openDb } from '@mastertrade/db';
 import { enqueueCycle, prepareDataset } from '@mastertrade/pipeline';
 import { QueueClient, QUEUES } from '@mastertrade/queue';
-import { startService } from './lib/service-process.mjs';
+import { machineCpuSeconds, startService } from './lib/service-process.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
@@ -93,8 +93,23 @@ async function runOnce(workers) {
     const enqueuedAt = Date.now();
     const { cycleId } = await enqueueCycle(queues, { trigger: 'manual', count: COUNT, seed: SEED, symbols: SYMBOLS });
     let cycle;
+    // CPU seconds spent in each cycle state, machine-wide and per service group, from samples
+    // taken at every poll (50 ms): where the cores go in each phase.
+    const groupOf = (label) => (label.startsWith('backtest-worker') ? 'workers' : label);
+    const sampleCpu = () => {
+      const out = { machine: machineCpuSeconds() ?? Number.NaN };
+      for (const s of services) out[groupOf(s.label)] = (out[groupOf(s.label)] ?? 0) + (s.cpuSeconds() ?? Number.NaN);
+      return out;
+    };
+    const phaseCpu = {};
+    let last = { state: 'pending', cpu: sampleCpu(), t: performance.now() };
     for (;;) {
       cycle = await getCycle(db.pool, cycleId);
+      const now = { state: cycle?.state ?? 'pending', cpu: sampleCpu(), t: performance.now() };
+      const acc = (phaseCpu[last.state] ??= { wall: 0 });
+      acc.wall += (now.t - last.t) / 1000;
+      for (const k of Object.keys(now.cpu)) acc[k] = (acc[k] ?? 0) + now.cpu[k] - (last.cpu[k] ?? 0);
+      last = now;
       if (cycle && ['completed', 'partial', 'failed'].includes(cycle.state)) break;
       const dead = services.find((s) => !s.running);
       if (dead) throw new Error(`${dead.label} exited during the cycle:\n${dead.lines.slice(-30).join('\n')}`);
@@ -112,6 +127,7 @@ async function runOnce(workers) {
     const batches = await queues.queue(QUEUES.backtest).getJobCounts('completed', 'failed');
     return {
       workers,
+      phaseCpu,
       seedMs,
       startupMs,
       wallMs,
@@ -189,6 +205,17 @@ for (const [name, f] of rows) {
   line(`| ${name.padEnd(w0)} | ${runs.map((r) => pad(sec(f(r)), 10)).join(' | ')} |${base && best ? ` ${pad(speed, 7)} |` : ''}`);
 }
 line('2 vs 1 = the 1-worker figure / the 2-worker figure (above 1: less time with 2 workers; for CPU rows, less CPU).');
+line();
+line('CPU seconds by cycle state (sampled every 50 ms; "machine" = every process, PostgreSQL and Redis included; the state is');
+line('as PostgreSQL shows it, so each phase starts up to 50 ms late; 2 cores = 2 CPU-s per wall second):');
+for (const r of runs) {
+  const groups = ['machine', 'workers', 'generator', 'learner'];
+  line(`  ${r.workers} worker${r.workers > 1 ? 's' : ''}:`);
+  for (const [state, a] of Object.entries(r.phaseCpu)) {
+    const rest = (a.machine ?? 0) - groups.slice(1).reduce((x, g) => x + (a[g] ?? 0), 0);
+    line(`    ${state.padEnd(12)} wall ${a.wall.toFixed(2)} s | ${groups.map((g) => `${g} ${(a[g] ?? 0).toFixed(2)}`).join(' | ')} | other (PostgreSQL, Redis, ...) ${rest.toFixed(2)}`);
+  }
+}
 line();
 if (best) {
   const total = best.wallMs;

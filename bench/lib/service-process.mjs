@@ -14,6 +14,17 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** CPU seconds the whole machine has been busy (every core: /proc/stat minus idle and iowait); null where /proc is missing. */
+export function machineCpuSeconds() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3] - f[4]) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** Extra node options for every service process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 

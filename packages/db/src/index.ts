@@ -6,6 +6,7 @@ export {
   saveCandles,
   readCandles,
   candleStatus,
+  candleBounds,
   lastCandleMs,
   datasetHash,
   type SaveCandlesReport,

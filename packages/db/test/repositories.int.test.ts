@@ -63,6 +63,15 @@ describe('repositories', () => {
     const part = await readCandles(db, { symbol: 'AAAUSDT', timeframe: '5m', fromMs: T0 + 10 * STEP, toMs: T0 + 20 * STEP });
     expect(Array.from(part.tsMs), 'from inclusive, to exclusive').toEqual(Array.from(s.tsMs.subarray(10, 20)));
     expect((await readCandles(db, { symbol: 'AAAUSDT', timeframe: '1h' })).tsMs.length).toBe(0);
+
+    // Binary transfer edge cases: times before PostgreSQL's 2000 epoch (negative int64) and
+    // across it, and doubles at the ends of the range.
+    const edge = series('EDGEUSDT', 4, { from: Date.UTC(1999, 11, 31, 23, 50) });
+    edge.open.set([5e-324, 0.1 + 0.2, 1.7976931348623157e308, 123456789.12345679]);
+    edge.volume.set([0, 1e-300, 2 ** 53 + 2, 0.30000000000000004]);
+    await saveCandles(db, edge);
+    const edgeBack = await readCandles(db, { symbol: 'EDGEUSDT', timeframe: '5m' });
+    for (const k of ['tsMs', 'open', 'high', 'low', 'close', 'volume'] as const) expect(edgeBack[k], `edge ${k}`).toEqual(edge[k]);
   });
 
   it('reports status with gaps and missing bars', async () => {

@@ -1,5 +1,5 @@
 import { DataError, isTimeframe } from '@mastertrade/core';
-import { candleStatus, createDataset, saveCandles, type Db } from '@mastertrade/db';
+import { candleBounds, createDataset, saveCandles, type Db } from '@mastertrade/db';
 import { EMBEDDED_SYMBOLS, openCandleDirectory } from '@mastertrade/market-data';
 
 const DAY_MS = 86_400_000;
@@ -39,8 +39,8 @@ export async function prepareDataset(db: Db, opts: PrepareDatasetOptions): Promi
       notes.push(`candle fetch failed (${(err as Error).message.slice(0, 200)}); using stored data`);
     }
   }
-  let status = await candleStatus(db, { timeframe: opts.baseTimeframe });
-  const missing = opts.symbols.filter((s) => !status.some((st) => st.symbol === s));
+  let bounds = await candleBounds(db.pool, opts.symbols, opts.baseTimeframe);
+  const missing = opts.symbols.filter((s) => !bounds.has(s));
   if (missing.length > 0) {
     const embeddable = missing.filter((s) => (EMBEDDED_SYMBOLS as readonly string[]).includes(s));
     if (embeddable.length < missing.length || !isTimeframe(opts.baseTimeframe)) {
@@ -51,9 +51,9 @@ export async function prepareDataset(db: Db, opts: PrepareDatasetOptions): Promi
     for (const s of embeddable) await saveCandles(db, dir.series(s, opts.baseTimeframe));
     notes.push(`seeded the embedded data set for ${embeddable.join(', ')}`);
     source = 'embedded';
-    status = await candleStatus(db, { timeframe: opts.baseTimeframe });
+    bounds = await candleBounds(db.pool, opts.symbols, opts.baseTimeframe);
   }
-  const mine = status.filter((st) => opts.symbols.includes(st.symbol));
+  const mine = [...bounds.values()];
   const toMs = Math.min(...mine.map((s) => s.lastMs)) + 1;
   const fromMs = Math.max(...mine.map((s) => s.firstMs), toMs - opts.days * DAY_MS);
   const { dataset } = await createDataset(db, { symbols: opts.symbols, timeframe: opts.baseTimeframe, fromMs, toMs, source });

@@ -1,7 +1,7 @@
 import { DataError, validateSeries, type CandleSeries } from '@mastertrade/core';
 import type { Db } from '../client.js';
 import type { Dataset } from '../generated/prisma/client.js';
-import { candleStatus, datasetHash, readCandles } from './candles.js';
+import { candleBounds, datasetHash, readCandles } from './candles.js';
 
 export interface CreateDatasetOptions {
   symbols: readonly string[];
@@ -31,9 +31,9 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
   if (opts.symbols.length === 0) throw new Error('createDataset: at least one symbol is required');
   let { fromMs, toMs } = opts;
   if (fromMs === undefined || toMs === undefined) {
-    const status = await candleStatus(db, { timeframe: opts.timeframe });
+    const bounds = await candleBounds(db.pool, opts.symbols, opts.timeframe);
     for (const symbol of opts.symbols) {
-      const st = status.find((s) => s.symbol === symbol);
+      const st = bounds.get(symbol);
       if (!st) throw new DataError('empty', symbol, opts.timeframe, null, 'no stored candles (import, seed or fetch them first)');
       if (opts.fromMs === undefined) fromMs = Math.max(fromMs ?? -Infinity, st.firstMs);
       if (opts.toMs === undefined) toMs = Math.min(toMs ?? Infinity, st.lastMs + 1);
@@ -43,19 +43,16 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
   checkSeries(series, opts.timeframe);
   const first = series[0] as CandleSeries;
   const id = datasetHash(opts.timeframe, series);
-  const dataset = await db.prisma.dataset.upsert({
-    where: { id },
-    create: {
-      id,
-      symbols: [...opts.symbols],
-      timeframe: opts.timeframe,
-      fromTs: new Date(first.tsMs[0] as number),
-      toTs: new Date(first.tsMs[first.tsMs.length - 1] as number),
-      bars: first.tsMs.length,
-      source: opts.source ?? null,
-    },
-    update: {},
-  });
+  // Plain SQL (as loadDataset): the generator's first query would otherwise pay Prisma's start-up.
+  // The no-op update returns the existing row, so this is idempotent and race-free.
+  const { rows } = await db.pool.query<Dataset>(
+    `INSERT INTO datasets (id, symbols, timeframe, from_ts, to_ts, bars, source)
+     VALUES ($1, $2, $3, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0), $6, $7)
+     ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+     RETURNING ${DATASET_COLUMNS}`,
+    [id, [...opts.symbols], opts.timeframe, first.tsMs[0], first.tsMs[first.tsMs.length - 1], first.tsMs.length, opts.source ?? null],
+  );
+  const dataset = rows[0] as Dataset;
   return { dataset, series };
 }
 
@@ -63,7 +60,7 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
 export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
   // Plain SQL: a backtest worker's first batch waits on this, and Prisma's first query pays its start-up.
   const found = await db.pool.query<Dataset>(
-    `SELECT id, symbols, timeframe, from_ts AS "fromTs", to_ts AS "toTs", bars, source, created_at AS "createdAt" FROM datasets WHERE id = $1`,
+    `SELECT ${DATASET_COLUMNS} FROM datasets WHERE id = $1`,
     [id],
   );
   const dataset = found.rows[0];
@@ -80,6 +77,8 @@ export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
   }
   return { dataset, series };
 }
+
+const DATASET_COLUMNS = `id, symbols, timeframe, from_ts AS "fromTs", to_ts AS "toTs", bars, source, created_at AS "createdAt"`;
 
 function checkSeries(series: readonly CandleSeries[], timeframe: string): void {
   for (const s of series) validateSeries(s);

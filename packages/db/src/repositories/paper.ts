@@ -590,17 +590,6 @@ function pgFloats(a: readonly number[]): string {
   return `{${a.map((x) => String(x)).join(',')}}`;
 }
 
-/** First and last stored bar (open times, ms) per symbol at a timeframe; symbols without candles are left out. */
-export async function candleBounds(db: Queryable, symbols: readonly string[], timeframe: string): Promise<Map<string, { firstMs: number; lastMs: number }>> {
-  const { rows } = await db.query<{ symbol: string; first: number; last: number }>(
-    `SELECT x.symbol, ${ms('(SELECT min(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS first,
-            ${ms('(SELECT max(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS last
-     FROM unnest($1::text[]) AS x(symbol)`,
-    [symbols, timeframe],
-  );
-  return new Map(rows.filter((r) => r.first !== null).map((r) => [r.symbol, { firstMs: r.first, lastMs: r.last }]));
-}
-
 /** Any fixed number: the advisory lock that keeps paper ticks of two trader processes from overlapping. */
 const PAPER_LOCK_KEY = 72_616_002;
 
