@@ -25,6 +25,7 @@ export function machineCpuSeconds() {
   }
 }
 
+/** BENCH_SERVICE_LOG_DIR=DIR keeps each service's output (stdout and stderr) in DIR/<label>-<pid>.log. */
 /** Extra node options for every service process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
@@ -62,6 +63,10 @@ export function startService(root, name, env, label = name) {
       return exit === null;
     },
     async stop(timeoutMs = 30_000) {
+      if (process.env.BENCH_SERVICE_LOG_DIR) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(`${process.env.BENCH_SERVICE_LOG_DIR}/${label}-${child.pid}.log`, `${lines.join('\n')}\n`);
+      }
       if (exit) return exit;
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -74,6 +74,37 @@ describe('probability of backtest overfitting (CSCV)', () => {
     expect(r.pbo, `logits ${r.logits.join(', ')}`).toBeGreaterThanOrEqual(4 / 6);
   });
 
+  it('gives, split by split, the logit of a direct computation from the rows', () => {
+    // Reference: for each split, every strategy's Sharpe from its raw rows, the in-sample
+    // winner, its out-of-sample rank. Continuous noise has no ties, so logits match exactly.
+    const rng = createRng(23);
+    const blocks = 10;
+    const rows = 7;
+    const series = Array.from({ length: 25 }, (_, k) => Array.from({ length: blocks * rows + 3 }, () => rng.next() - 0.5 + k * 1e-3));
+    const sharpe = (xs: number[]) => {
+      const mean = xs.reduce((x, y) => x + y, 0) / xs.length;
+      const v = xs.reduce((x, y) => x + (y - mean) ** 2, 0) / (xs.length - 1);
+      return mean / Math.sqrt(v);
+    };
+    const pick = (r: number[], mask: number) => r.slice(0, blocks * rows).filter((_, i) => (mask >> Math.floor(i / rows)) & 1);
+    const expected: number[] = [];
+    for (let mask = 0; mask < 1 << blocks; mask++) {
+      let bits = 0;
+      for (let b = 0; b < blocks; b++) bits += (mask >> b) & 1;
+      if (bits !== blocks / 2) continue;
+      const is = series.map((r) => sharpe(pick(r, mask)));
+      const oos = series.map((r) => sharpe(pick(r, ~mask)));
+      const best = is.indexOf(Math.max(...is));
+      const below = oos.filter((v) => v < (oos[best] as number)).length;
+      const omega = (below + 1) / (series.length + 1);
+      expected.push(Math.log(omega / (1 - omega)));
+    }
+    const r = probabilityOfBacktestOverfitting(series, blocks);
+    expect(r.splits).toBe(252);
+    expect(r.logits).toEqual(expected);
+    expect(r.pbo).toBe(expected.filter((l) => l <= 0).length / 252);
+  });
+
   it('is near one half for pure noise', () => {
     const rng = createRng(11);
     const series = Array.from({ length: 40 }, () => Array.from({ length: 320 }, () => rng.next() - 0.5));
