@@ -154,7 +154,7 @@ describe('repositories', () => {
     await addCycleMembers(db.pool, cycleId, ids.map((strategyId) => ({ strategyId, origin: 'random' as const, batch: 0 })));
     const trade = (i: number): TradeJson => ({
       symbol: 'AUSDT', side: 'long', entryTime: new Date(T0 + i * STEP).toISOString(), entryPrice: 100, exitTime: new Date(T0 + (i + 1) * STEP).toISOString(),
-      exitPrice: 101, qty: 1, fees: 0.1, pnl: 0.9, reason: 'take_profit',
+      exitPrice: 101 + 1 / 3, qty: 0.1 + 0.2, fees: 1e-300, pnl: 0.9 + i / 7, reason: 'take_profit',
     });
     const items = ids.map((strategyId, k) => {
       const metrics = {
@@ -193,6 +193,15 @@ describe('repositories', () => {
     expect(rows.rows[1].folds).toEqual([{ k: 1 }]);
     const trades = await db.pool.query(`SELECT r.strategy_id, count(t.*)::int AS n FROM backtest_results r LEFT JOIN trades t ON t.result_id = r.id GROUP BY 1 ORDER BY 2`);
     expect(trades.rows.map((r) => r.n), 'trades of the passed only').toEqual([0, 1, 3]);
+    const stored = await db.pool.query(
+      `SELECT t.seq, t.symbol, t.side, t.entry_ts, t.entry_price, t.exit_ts, t.exit_price, t.qty, t.fees, t.pnl, t.reason
+       FROM trades t JOIN backtest_results r ON r.id = t.result_id WHERE r.strategy_id = $1 ORDER BY t.seq`,
+      [ids[2]],
+    );
+    expect(
+      stored.rows.map((r) => ({ symbol: r.symbol, side: r.side, entryTime: r.entry_ts.toISOString(), entryPrice: r.entry_price, exitTime: r.exit_ts.toISOString(), exitPrice: r.exit_price, qty: r.qty, fees: r.fees, pnl: r.pnl, reason: r.reason })),
+      'trades bit for bit',
+    ).toEqual(items[2]?.result.trades);
     const curve = await readEquityCurve(db, first.get(ids[2] as string) as string);
     expect(curve?.equity.length).toBeLessThanOrEqual(500);
     expect(curve?.equity.at(-1), 'the last point is kept').toBe(10_000 + 799 / 3);
