@@ -42,6 +42,10 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
     );
     expect(counts.backtest.failed, 'no backtest job failed').toBe(0);
     expect(counts.backtest.completed, 'six batches of five').toBe(6);
+    expect(
+      workers.map((w) => w.messages('dataset preloaded').map((m) => m.datasetId)),
+      'each worker preloaded the announced dataset',
+    ).toEqual(workers.map(() => [cycle.datasetId]));
     const perWorker = workers.map((w) => w.messages('backtest batch done').length);
     console.info(`full cycle: 30 strategies in ${wallMs} ms wall; timings ${JSON.stringify(cycle.timings)}; batches per worker ${perWorker.join('/')}`);
   });

@@ -66,6 +66,8 @@ export async function startCycle(p: CycleStartPayload, deps: StartCycleDeps): Pr
     cycle = { ...cycle, datasetId: ds.datasetId };
   }
   const datasetId = cycle.datasetId as string;
+  // Workers start reading the candles now, while the strategies are generated (a hint only).
+  await deps.queues.announceDataset(datasetId).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'dataset announcement not sent'));
 
   let batches = await cycleBatches(pool, cycle.id);
   if (batches.size === 0) {

@@ -8,6 +8,19 @@ import { JOB_QUEUE, QUEUES, type JobName, type QueueName } from './names.js';
  * The producer side of every queue, under one prefix. Payloads are parsed before `add`
  * (STYLE P2), options come from JOB_OPTIONS unless overridden (a jobId, a delay).
  */
+/** The Redis channel of QueueClient.announceDataset (per queue prefix, so separate deployments never hear each other). */
+export const datasetChannel = (prefix: string): string => `${prefix}:events:dataset-ready`;
+
+/** The dataset id of an announceDataset message, or null for anything else. */
+export function parseDatasetAnnouncement(message: string): string | null {
+  try {
+    const v = JSON.parse(message) as { datasetId?: unknown };
+    return typeof v.datasetId === 'string' && /^[0-9a-f]{64}$/.test(v.datasetId) ? v.datasetId : null;
+  } catch {
+    return null;
+  }
+}
+
 export class QueueClient {
   readonly prefix: string;
   readonly #connection: Redis;
@@ -50,6 +63,16 @@ export class QueueClient {
       opts: { ...JOB_OPTIONS[name], ...opts },
       ...(children ? { children } : {}),
     };
+  }
+
+  /**
+   * Tells the backtest workers (and the learner) which dataset a cycle will run on, as soon as it
+   * is fixed, so they read it while the strategies are still being generated instead of in their
+   * first batch. A hint on a Redis channel of this prefix: nobody listening, or a lost message,
+   * only means the first batch reads the dataset itself.
+   */
+  async announceDataset(datasetId: string): Promise<void> {
+    await this.#connection.publish(datasetChannel(this.prefix), JSON.stringify({ datasetId }));
   }
 
   async close(): Promise<void> {

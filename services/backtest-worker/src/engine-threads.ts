@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
-import type { JobMessage, ThreadMessage } from './engine-thread.js';
+import type { JobMessage, PreloadMessage, ThreadMessage } from './engine-thread.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -16,6 +16,8 @@ interface Slot {
 
 export interface EngineThreadsLog {
   error(o: object, msg: string): void;
+  info(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
 }
 
 /**
@@ -59,6 +61,16 @@ export class EngineThreads {
     }
   }
 
+  /** Every thread reads `datasetId` into its cache when it is free (a job in progress goes first). */
+  preload(datasetId: string): void {
+    for (const s of this.#slots) {
+      void s.ready.then(
+        () => s.worker.postMessage({ type: 'preload', datasetId } satisfies PreloadMessage),
+        () => undefined,
+      );
+    }
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
@@ -79,6 +91,11 @@ export class EngineThreads {
     worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'ready') {
         markReady({ warmUpMs: m.warmUpMs, strategies: m.strategies });
+        return;
+      }
+      if (m.type === 'preloaded') {
+        if (m.error) this.log.warn({ threadId, datasetId: m.datasetId, err: m.error }, 'dataset preload failed; the first batch reads it');
+        else this.log.info({ threadId, datasetId: m.datasetId, ms: Math.round(m.ms) }, 'dataset preloaded');
         return;
       }
       const p = pending.get(m.id);

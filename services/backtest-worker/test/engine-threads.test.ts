@@ -4,7 +4,11 @@ import { EngineThreads } from '../src/engine-threads.js';
 
 const FIXTURE = new URL('./fixtures/thread.mjs', import.meta.url);
 const logged: string[] = [];
-const log = { info: (_o: object, msg: string) => logged.push(msg), error: (_o: object, msg: string) => logged.push(msg) };
+const push = (o: object, msg: string) => logged.push(`${msg} ${JSON.stringify(o)}`);
+const log = { info: push, warn: push, error: push };
+const until = async (f: () => boolean) => {
+  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
+};
 
 describe('EngineThreads', () => {
   let threads: EngineThreads | null = null;
@@ -28,8 +32,20 @@ describe('EngineThreads', () => {
     threads = new EngineThreads(FIXTURE, 1, log);
     await threads.ready();
     await expect(threads.run('crash', null)).rejects.toThrow(/engine thread \d+ exited with code 3/);
-    expect(logged).toContain('engine thread exited; starting a new one');
+    expect(logged.some((l) => l.startsWith('engine thread exited; starting a new one'))).toBe(true);
     expect(await threads.run('echo', 'after'), 'the replacement takes the next job').toMatchObject({ data: 'after' });
+  });
+
+  it('asks every thread to preload a dataset and logs how it went', async () => {
+    threads = new EngineThreads(FIXTURE, 2, log);
+    await threads.ready();
+    threads.preload('a'.repeat(64));
+    await until(() => logged.filter((l) => l.startsWith('dataset preloaded')).length === 2);
+    expect(logged.filter((l) => l.startsWith('dataset preloaded')), 'one per thread').toHaveLength(2);
+    threads.preload('missing');
+    await until(() => logged.some((l) => l.startsWith('dataset preload failed')));
+    expect(logged.find((l) => l.startsWith('dataset preload failed'))).toContain('no dataset missing');
+    expect(await threads.run('echo', 'still'), 'a failed preload leaves the thread working').toMatchObject({ data: 'still' });
   });
 
   it('refuses a job when every thread is busy', async () => {

@@ -29,6 +29,15 @@ export default async function backtestRun(job: SandboxedJob): Promise<BacktestRu
   return runBatch(parsed.data, deps);
 }
 
+/**
+ * Reads a dataset into this thread's cache ahead of its first batch (announced by the generator
+ * when a cycle's dataset is fixed). A batch that arrives meanwhile waits for the same read.
+ */
+export async function preload(datasetId: string): Promise<void> {
+  deps ??= init();
+  await deps.datasets.get(datasetId);
+}
+
 /** Before the first job: connect to the database and compile the engine's code (see warmUpEngine). */
 export async function warmUp(): Promise<number> {
   deps ??= init();
