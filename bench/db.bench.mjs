@@ -92,7 +92,7 @@ try {
   const readMs = median(readTimes);
   const pReadMs = median(prismaTimes);
   console.log(`read one 90-day 5m series (25,920 bars) into CandleSeries, median of ${readTimes.length}`);
-  console.log(`  pg array rows -> Float64Array  ${fmt(readMs)}  ${rate(25_920, readMs)}  ${verdict(readMs, 100)}  (client CPU ${fmt(median(readCpu))})`);
+  console.log(`  packed arrays -> Float64Array  ${fmt(readMs)}  ${rate(25_920, readMs)}  ${verdict(readMs, 100)}  (client CPU ${fmt(median(readCpu))})`);
   console.log(`  baseline: Prisma findMany      ${fmt(pReadMs)}  ${rate(25_920, pReadMs)}  (ours is ${(pReadMs / readMs).toFixed(1)}x faster)\n`);
 
   // 3. Write 100,000 trade rows.
@@ -128,7 +128,7 @@ try {
     }
   });
   console.log(`write ${N.toLocaleString('en-US')} trade rows`);
-  console.log(`  saveTrades (unnest)            ${fmt(tradeMs)}  ${rate(N, tradeMs)}  ${verdict(tradeMs, 2000)}  (client CPU ${fmt(tradeCpuMs)})`);
+  console.log(`  saveTrades (JSON rows)         ${fmt(tradeMs)}  ${rate(N, tradeMs)}  ${verdict(tradeMs, 2000)}  (client CPU ${fmt(tradeCpuMs)})`);
   console.log(`  baseline: Prisma createMany    ${fmt(pTradeMs)} for ${P.toLocaleString('en-US')}  ${rate(P, pTradeMs)}  (ours is ${((N / tradeMs) / (P / pTradeMs)).toFixed(1)}x faster)`);
 } finally {
   await db.close();
