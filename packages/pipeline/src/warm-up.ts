@@ -3,6 +3,7 @@ import {
   DEFAULT_SETTINGS,
   IndicatorCache,
   allocSeries,
+  canonicalJson,
   createRng,
   parseStrategy,
   randomStrategy,
@@ -11,6 +12,7 @@ import {
   type CandleSeries,
   type Timeframe,
 } from '@mastertrade/core';
+import { EMBEDDED_SYMBOLS, openCandleDirectory } from '@mastertrade/market-data';
 import { DEFAULT_OOS_FILTERS, validateStrategy, walkForwardPlan } from './validation.js';
 
 const STEP_5M = 300_000;
@@ -35,13 +37,20 @@ function syntheticSeries(symbol: string, bars: number, seed: number): CandleSeri
 }
 
 /**
- * Runs `count` random strategies through the walk-forward validation on synthetic candles, so
- * the engine's code is compiled before the first real batch (a cold thread runs its first batch
- * several times slower). Touches no database and no shared state; returns the strategies run.
+ * Runs `count` random strategies through the walk-forward validation, so the engine's code is
+ * compiled before the first real batch (a cold thread runs its first batch several times slower).
+ *
+ * By default on the embedded candles (the 90 days of the three symbols a cycle runs on), with
+ * documents that made a JSON round trip as they do through PostgreSQL: the compiler then sees
+ * the objects, prices and code paths a cycle brings (trades on every side, stops, long
+ * timeframes), and does not throw its code away and compile it again in the first batches
+ * (bench:cycle, issue 5). `synthetic` uses a seeded random walk instead (no files read).
+ * Touches no database and no shared state; returns the strategies run.
  */
-export function warmUpEngine(count = 40, bars = 4_000): number {
-  const symbols = ['WARMA', 'WARMB'];
-  const base = symbols.map((sym, i) => syntheticSeries(sym, bars, 7 + i));
+export function warmUpEngine(count = 120, opts: { synthetic?: boolean } = {}): number {
+  const symbols = opts.synthetic ? ['WARMA', 'WARMB'] : [...EMBEDDED_SYMBOLS];
+  const dir = opts.synthetic ? null : openCandleDirectory('embedded');
+  const base = symbols.map((sym, i) => (dir ? dir.series(sym, '5m') : syntheticSeries(sym, 4_000, 7 + i)));
   const byTf = new Map<string, CandleSeries>();
   const seriesOf = (k: number, tf: Timeframe): CandleSeries => {
     const key = `${k}|${tf}`;
@@ -53,10 +62,10 @@ export function warmUpEngine(count = 40, bars = 4_000): number {
     return s;
   };
   const plan = walkForwardPlan(base[0] as CandleSeries, 2 / 3, 3);
-  const cache = new IndicatorCache(32 * 1024 * 1024, { reuse: true });
+  const cache = new IndicatorCache(64 * 1024 * 1024, { reuse: true });
   const rng = createRng(20261125);
   for (let i = 0; i < count; i++) {
-    const doc = parseStrategy(randomStrategy(rng, { symbols, maxPeriod: 50 }));
+    const doc = parseStrategy(JSON.parse(canonicalJson(randomStrategy(rng, { symbols, ...(opts.synthetic ? { maxPeriod: 50 } : {}) }))));
     validateStrategy(
       doc,
       doc.symbols.map((s) => seriesOf(symbols.indexOf(s), doc.timeframe)),
