@@ -5,7 +5,7 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
   it('runs 30 strategies on the three embedded symbols end to end with 2 backtest workers', { timeout: 120_000 }, async () => {
     const h = await Harness.create();
     await h.recordResultWrites();
-    const { workers } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '5' } });
+    const { workers, learner } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '5' } });
     const { cycleId } = await h.enqueue({ count: 30, seed: 'e2e-full', symbols: SYMBOLS });
     const t0 = Date.now();
     const cycle = await h.waitForCycle(cycleId, { timeoutMs: 90_000 });
@@ -46,6 +46,7 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
       workers.map((w) => w.messages('dataset preloaded').map((m) => m.datasetId)),
       'each worker preloaded the announced dataset',
     ).toEqual(workers.map(() => [cycle.datasetId]));
+    expect(learner.messages('dataset preloaded').map((m) => m.datasetId), 'and so did the learner, for its bias gate').toEqual([cycle.datasetId]);
     const perWorker = workers.map((w) => w.messages('backtest batch done').length);
     console.info(`full cycle: 30 strategies in ${wallMs} ms wall; timings ${JSON.stringify(cycle.timings)}; batches per worker ${perWorker.join('/')}`);
   });

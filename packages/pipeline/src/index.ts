@@ -11,6 +11,6 @@ export { judge, type SelectionItem, type SelectionReport, type SelectionRules } 
 export { validateStrategy, walkForwardPlan, gridReturnsOf, GRID_MS, type StrategyValidation, type WalkForwardPlan } from './validation.js';
 export { onDeadline, reconcile, type ReconcileReport } from './supervise.js';
 export { enqueueCycle, dailyCycleId, type EnqueueCycleOptions } from './enqueue-cycle.js';
-export { runService, serviceEnvSchema, observeJobs, type ServiceContext } from './service.js';
+export { runService, serviceEnvSchema, observeJobs, onDatasetAnnounced, type ServiceContext } from './service.js';
 export { noiseStrategy, noiseStrategies } from './noise.js';
 export { warmUpEngine } from './warm-up.js';

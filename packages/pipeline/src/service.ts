@@ -1,6 +1,6 @@
 import { baseEnvSchema, loadConfig } from '@mastertrade/config';
 import { openDb, type Db } from '@mastertrade/db';
-import { QueueClient } from '@mastertrade/queue';
+import { QueueClient, datasetChannel, parseDatasetAnnouncement } from '@mastertrade/queue';
 import { createLogger, createRedis, createRegistry, jobMetrics, Shutdown, startOpsServer, waitReady, type JobMetrics, type Logger, type Registry } from '@mastertrade/runtime';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -85,6 +85,20 @@ export async function runService<S extends typeof serviceEnvSchema>(
     await shutdown.close();
     throw err;
   }
+}
+
+/**
+ * Calls `onDataset` with every dataset `cycle.start` announces on this queue prefix (see
+ * QueueClient.announceDataset), on a subscriber connection of its own (closed with the service).
+ */
+export async function onDatasetAnnounced(ctx: ServiceContext<{ QUEUE_PREFIX: string }>, onDataset: (datasetId: string) => void): Promise<void> {
+  const channel = datasetChannel(ctx.env.QUEUE_PREFIX);
+  const events = ctx.workerConnection('dataset-events');
+  events.on('message', (from: string, message: string) => {
+    const datasetId = from === channel ? parseDatasetAnnouncement(message) : null;
+    if (datasetId) onDataset(datasetId);
+  });
+  await events.subscribe(channel);
 }
 
 /** Records a job's outcome and duration with the service's job metrics. */

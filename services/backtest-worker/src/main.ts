@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
-import { runService, serviceEnvSchema } from '@mastertrade/pipeline';
-import { QUEUES, datasetChannel, parseDatasetAnnouncement } from '@mastertrade/queue';
+import { onDatasetAnnounced, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { QUEUES } from '@mastertrade/queue';
 import { z } from 'zod';
 import { EngineThreads } from './engine-threads.js';
 
@@ -30,12 +30,7 @@ await runService('backtest-worker', schema, async (ctx) => {
   const warm = await threads.ready();
   log.info({ threads: warm.length, warmUpMs: Math.round(Math.max(...warm.map((w) => w.warmUpMs))), strategies: warm[0]?.strategies }, 'engine threads warmed up');
   // A cycle's dataset is announced when it is fixed: read it while the strategies are generated.
-  const events = ctx.workerConnection('backtest-worker-events');
-  events.on('message', (channel: string, message: string) => {
-    const datasetId = channel === datasetChannel(env.QUEUE_PREFIX) ? parseDatasetAnnouncement(message) : null;
-    if (datasetId) threads.preload(datasetId);
-  });
-  await events.subscribe(datasetChannel(env.QUEUE_PREFIX));
+  await onDatasetAnnounced(ctx, (datasetId) => threads.preload(datasetId));
   const worker = new Worker(QUEUES.backtest, (job) => threads.run(job.name, job.data), {
     connection: ctx.workerConnection('backtest-worker'),
     prefix: env.QUEUE_PREFIX,

@@ -1,4 +1,4 @@
-import { DatasetCache, finalizeCycle, observeJobs, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { DatasetCache, finalizeCycle, observeJobs, onDatasetAnnounced, runService, serviceEnvSchema } from '@mastertrade/pipeline';
 import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
 
 /**
@@ -9,6 +9,14 @@ import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
 await runService('learner', serviceEnvSchema, async (ctx) => {
   // Candles for the bias gate, read once per dataset.
   const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log, datasets: new DatasetCache(ctx.db, 1) };
+  // Read a cycle's candles when its dataset is announced, not when the bias gate needs them.
+  await onDatasetAnnounced(ctx, (datasetId) => {
+    const t0 = performance.now();
+    deps.datasets.get(datasetId).then(
+      () => ctx.log.info({ datasetId, ms: Math.round(performance.now() - t0) }, 'dataset preloaded'),
+      (err: unknown) => ctx.log.warn({ datasetId, err: (err as Error).message }, 'dataset preload failed; the bias gate reads it'),
+    );
+  });
   const worker = startWorker({
     queue: QUEUES.learner,
     connection: ctx.workerConnection('learner-worker'),
