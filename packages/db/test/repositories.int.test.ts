@@ -92,7 +92,26 @@ describe('repositories', () => {
     const b = await createDataset(db, { symbols: ['AUSDT', 'BUSDT'], timeframe: '5m' });
     expect(b.dataset.id, 'same candles, same dataset').toBe(a.dataset.id);
     const loaded = await loadDataset(db, a.dataset.id);
-    expect(loaded.series[1]?.close).toEqual(a.series[1]?.close);
+    for (const k of ['tsMs', 'open', 'high', 'low', 'close', 'volume'] as const) expect(loaded.series[1]?.[k], `from the packed copy: ${k}`).toEqual(a.series[1]?.[k]);
+    expect(loaded.dataset).toEqual(a.dataset);
+
+    // The packed copy is checked against the hash: a damaged or missing one is read from the candles.
+    await db.pool.query(`UPDATE datasets SET columns = overlay(columns placing '\\x00'::bytea from 100) WHERE id = $1`, [a.dataset.id]);
+    expect((await loadDataset(db, a.dataset.id)).series[0]?.open, 'damaged copy: read from the candles').toEqual(a.series[0]?.open);
+    await db.pool.query(`UPDATE datasets SET columns = NULL WHERE id = $1`, [a.dataset.id]);
+    const at = T0 + 20 * STEP;
+    const volume = a.series[1]?.volume[10] as number; // BUSDT at `at` (the dataset starts at T0 + 10 bars)
+    const setVolume = (v: number) => db.pool.query(`UPDATE candles SET volume = $2 WHERE symbol = 'BUSDT' AND ts = to_timestamp($1::float8 / 1000.0)`, [at, v]);
+    expect((await loadDataset(db, a.dataset.id)).series[1]?.volume, 'no copy: read from the candles').toEqual(a.series[1]?.volume);
+    await setVolume(volume + 1);
+    await expect(loadDataset(db, a.dataset.id), 'no copy and changed candles').rejects.toThrow(/no longer match its content hash/);
+    expect((await createDataset(db, { symbols: ['AUSDT', 'BUSDT'], timeframe: '5m', fromMs: T0 + 10 * STEP, toMs: T0 + 290 * STEP })).dataset.id, 'changed candles, another dataset').not.toBe(a.dataset.id);
+    await setVolume(volume);
+    const again = await createDataset(db, { symbols: ['AUSDT', 'BUSDT'], timeframe: '5m' });
+    expect(again.dataset.id).toBe(a.dataset.id);
+    await setVolume(volume + 1);
+    expect((await loadDataset(db, a.dataset.id)).series[1]?.volume, 'made again, it has its copy back: the candles it was made of').toEqual(a.series[1]?.volume);
+    await setVolume(volume);
     const other = await createDataset(db, { symbols: ['AUSDT'], timeframe: '5m', toMs: T0 + 100 * STEP });
     expect(other.dataset.id, 'other candles, other hash').not.toBe(a.dataset.id);
 

@@ -234,6 +234,40 @@ export function datasetHash(timeframe: string, series: readonly CandleSeries[]):
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
+/** The six columns of a series, in the order datasetHash covers them. */
+const columnsOf = (s: CandleSeries): Float64Array[] => [s.tsMs, s.open, s.high, s.low, s.close, s.volume];
+
+/**
+ * A dataset's candles as one value: per series in order, its six columns as float64
+ * little-endian (the bytes datasetHash covers, without the names and counts).
+ */
+export function packSeries(series: readonly CandleSeries[]): Buffer {
+  return Buffer.concat(series.flatMap((s) => columnsOf(s).map(littleEndian)));
+}
+
+/**
+ * packSeries' inverse, given what the dataset row records: the symbols in order, their
+ * timeframe and bars per symbol. Null if the value's length does not fit them.
+ */
+export function unpackSeries(packed: Uint8Array, symbols: readonly string[], timeframe: string, bars: number): CandleSeries[] | null {
+  const stepMs = parseStepMs(timeframe);
+  if (stepMs === null || packed.length !== symbols.length * 6 * bars * 8) return null;
+  let off = 0;
+  return symbols.map((symbol) => {
+    const s = allocSeries(symbol, timeframe, stepMs, bars);
+    for (const col of columnsOf(s)) {
+      const bytes = packed.subarray(off, off + bars * 8);
+      if (LITTLE_ENDIAN) new Uint8Array(col.buffer, col.byteOffset, col.byteLength).set(bytes);
+      else {
+        const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = 0; i < bars; i++) col[i] = v.getFloat64(i * 8, true);
+      }
+      off += bars * 8;
+    }
+    return s;
+  });
+}
+
 function littleEndian(col: Float64Array): Uint8Array {
   const bytes = new Uint8Array(col.buffer, col.byteOffset, col.byteLength);
   if (LITTLE_ENDIAN) return bytes;

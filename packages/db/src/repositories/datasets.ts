@@ -1,7 +1,7 @@
 import { DataError, validateSeries, type CandleSeries } from '@mastertrade/core';
 import type { Db } from '../client.js';
 import type { Dataset } from '../generated/prisma/client.js';
-import { candleBounds, datasetHash, readCandles } from './candles.js';
+import { candleBounds, datasetHash, packSeries, readCandles, unpackSeries } from './candles.js';
 
 export interface CreateDatasetOptions {
   symbols: readonly string[];
@@ -44,27 +44,36 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
   const first = series[0] as CandleSeries;
   const id = datasetHash(opts.timeframe, series);
   // Plain SQL (as loadDataset): the generator's first query would otherwise pay Prisma's start-up.
-  // The no-op update returns the existing row, so this is idempotent and race-free.
+  // The packed candles are stored with the row (kept once stored: same id, same bytes), so
+  // readers load the dataset as one value (loadDataset). Idempotent and race-free.
   const { rows } = await db.pool.query<Dataset>(
-    `INSERT INTO datasets (id, symbols, timeframe, from_ts, to_ts, bars, source)
-     VALUES ($1, $2, $3, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0), $6, $7)
-     ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+    `INSERT INTO datasets (id, symbols, timeframe, from_ts, to_ts, bars, source, columns)
+     VALUES ($1, $2, $3, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0), $6, $7, $8)
+     ON CONFLICT (id) DO UPDATE SET columns = coalesce(datasets.columns, EXCLUDED.columns)
      RETURNING ${DATASET_COLUMNS}`,
-    [id, [...opts.symbols], opts.timeframe, first.tsMs[0], first.tsMs[first.tsMs.length - 1], first.tsMs.length, opts.source ?? null],
+    [id, [...opts.symbols], opts.timeframe, first.tsMs[0], first.tsMs[first.tsMs.length - 1], first.tsMs.length, opts.source ?? null, packSeries(series)],
   );
   const dataset = rows[0] as Dataset;
   return { dataset, series };
 }
 
-/** A stored dataset's candles, checked against its content hash (DataError if they changed). */
+/**
+ * A stored dataset's candles, checked against its content hash. They come from the row's packed
+ * copy (one value instead of aggregating the candles table: a backtest worker's or the learner's
+ * read in bench:cycle); a dataset without one, or whose copy does not match the hash, is read
+ * from the candles table, and an error says if those no longer match either.
+ */
 export async function loadDataset(db: Db, id: string): Promise<LoadedDataset> {
   // Plain SQL: a backtest worker's first batch waits on this, and Prisma's first query pays its start-up.
-  const found = await db.pool.query<Dataset>(
-    `SELECT ${DATASET_COLUMNS} FROM datasets WHERE id = $1`,
-    [id],
-  );
-  const dataset = found.rows[0];
-  if (!dataset) throw new Error(`dataset ${id} does not exist`);
+  const found = await db.pool.query<Dataset & { packed: Buffer | null }>(`SELECT ${DATASET_COLUMNS}, columns AS packed FROM datasets WHERE id = $1`, [id]);
+  const row = found.rows[0];
+  if (!row) throw new Error(`dataset ${id} does not exist`);
+  const { packed, ...dataset } = row;
+  const unpacked = packed ? unpackSeries(packed, dataset.symbols, dataset.timeframe, dataset.bars) : null;
+  if (unpacked && datasetHash(dataset.timeframe, unpacked) === dataset.id) {
+    checkSeries(unpacked, dataset.timeframe);
+    return { dataset, series: unpacked };
+  }
   const series = await Promise.all(
     dataset.symbols.map((symbol) =>
       readCandles(db, { symbol, timeframe: dataset.timeframe, fromMs: dataset.fromTs.getTime(), toMs: dataset.toTs.getTime() + 1 }),
