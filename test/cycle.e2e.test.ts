@@ -5,7 +5,8 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
   it('runs 30 strategies on the three embedded symbols end to end with 2 backtest workers', { timeout: 120_000 }, async () => {
     const h = await Harness.create();
     await h.recordResultWrites();
-    const { workers, learner } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '5' } });
+    // Lenient filters, so that some of the 30 pass and their trades and curves are stored.
+    const { workers, learner } = await h.startPipeline({ workers: 2, env: { CYCLE_BATCH_SIZE: '5', FILTER_MIN_SHARPE: '0', FILTER_MIN_WIN_RATE: '0', FILTER_MIN_TRADES: '1' } });
     const { cycleId } = await h.enqueue({ count: 30, seed: 'e2e-full', symbols: SYMBOLS });
     const t0 = Date.now();
     const cycle = await h.waitForCycle(cycleId, { timeoutMs: 90_000 });
@@ -26,6 +27,15 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
     expect([...writes.values()].filter((n) => n !== 1), 'each result written once').toEqual([]);
     expect(writes.size).toBe(30);
 
+    const stored = await h.db.pool.query<{ passed: boolean; trades: number; rows: number; curve: boolean }>(
+      `SELECT r.passed, r.trades, (SELECT count(*)::int FROM trades t WHERE t.result_id = r.id) AS rows,
+              EXISTS (SELECT 1 FROM equity_curves c WHERE c.result_id = r.id) AS curve
+       FROM backtest_results r WHERE r.cycle_id = $1`,
+      [cycleId],
+    );
+    expect(stored.rows.filter((r) => r.passed).length, 'some strategies passed (fixed seed), so the next check says something').toBeGreaterThan(0);
+    expect(stored.rows.filter((r) => r.passed && (r.rows !== r.trades || !r.curve)), 'a passed strategy keeps every trade and its curve').toEqual([]);
+    expect(stored.rows.filter((r) => !r.passed && (r.rows > 0 || r.curve)), 'the others keep neither').toEqual([]);
     const learned = await h.db.pool.query<{ kind: string }>(`SELECT kind FROM learning_insights WHERE cycle_id = $1 ORDER BY kind`, [cycleId]);
     expect(learned.rows.map((r) => r.kind), 'the learner stored its insights').toEqual(expect.arrayContaining(['patterns', 'statistics']));
     const population = await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ga_population WHERE cycle_id = $1`, [cycleId]);

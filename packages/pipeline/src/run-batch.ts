@@ -1,4 +1,4 @@
-import { DataError, parseStrategy, passesFilters, StrategyValidationError } from '@mastertrade/core';
+import { DataError, parseStrategy, passesFilters, StrategyValidationError, tradesJson, type StrategyDocument } from '@mastertrade/core';
 import { FINAL_STATES, downsampleCurve, getCycle, loadDocuments, markMembers, saveBatchResults, type BatchResultInput, type Db } from '@mastertrade/db';
 import type { BacktestRunPayload, BacktestRunResult } from '@mastertrade/queue';
 import { cycleConfigSchema } from './cycle-config.js';
@@ -56,8 +56,9 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
     try {
       const started = performance.now();
       let v: StrategyValidation;
+      let doc: StrategyDocument;
       try {
-        const doc = parseStrategy(docs.get(id));
+        doc = parseStrategy(docs.get(id));
         v = validateStrategy(doc, doc.symbols.map((s) => data.series(s, doc.timeframe)), {
           settings: cfg.settings,
           filters: cfg.filters,
@@ -66,6 +67,8 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
           plan,
           cache: data.indicators,
           reuseStorage: true,
+          // Trades are stored for the strategies that pass only: made below for those.
+          inSampleTrades: false,
         });
       } catch (err) {
         if (err instanceof StrategyValidationError || err instanceof DataError) {
@@ -78,7 +81,7 @@ export async function runBatch(p: BacktestRunPayload, deps: RunBatchDeps): Promi
       const passed = passesFilters(v.inSample.metrics, cfg.filters);
       finished.push({
         strategyId: id,
-        result: v.inSample,
+        result: passed ? { ...v.inSample, trades: tradesJson(doc, v.inSampleRun) } : v.inSample,
         passed,
         durationMs: performance.now() - started,
         validation: {

@@ -109,6 +109,8 @@ export function validateStrategy(
     cache: IndicatorCache;
     /** The runs' curves (inSampleRun's included) in storage the next call reuses: copy what must outlive it. */
     reuseStorage?: boolean;
+    /** false: `inSample.trades` is left empty (tradesJson(doc, inSampleRun) makes it while the storage lasts). */
+    inSampleTrades?: boolean;
   },
 ): StrategyValidation {
   const first = series[0] as CandleSeries;
@@ -126,7 +128,7 @@ export function validateStrategy(
   const hasOos = n - split >= 2;
   const runs = simulateRanges(doc, series, o.settings, o.cache, [{ from: 0, to: split }, ...foldRanges, ...(hasOos ? [{ from: split, to: n }] : [])], { reuse: o.reuseStorage ?? false });
   const inSampleRun = runs[0] as BacktestRun;
-  const inSample = toResult(doc, inSampleRun, o.settings);
+  const inSample = toResult(doc, inSampleRun, o.settings, { trades: o.inSampleTrades ?? true });
 
   const folds: FoldSummary[] = foldRanges.map(({ from, to }, f) => {
     const m = metricsOf(doc, runs[1 + f] as BacktestRun, o.settings);

@@ -291,8 +291,12 @@ function isoAt(tsMs: Float64Array, i: number): string {
   return text;
 }
 
-/** Turns a run into the result JSON. */
-export function toResult(doc: StrategyDocument, run: BacktestRun, settings: BacktestSettings): BacktestResult {
+/**
+ * Turns a run into the result JSON. `trades: false` leaves the trade list empty (the metrics
+ * still count every trade): for a caller that keeps the trades of only some results, and builds
+ * those with tradesJson() while the run's storage is still its own.
+ */
+export function toResult(doc: StrategyDocument, run: BacktestRun, settings: BacktestSettings, opts: { trades?: boolean } = {}): BacktestResult {
   const { tsMs, sleeves } = run;
   const n = tsMs.length;
   const bpy = barsPerYear(doc.timeframe);
@@ -310,6 +314,23 @@ export function toResult(doc: StrategyDocument, run: BacktestRun, settings: Back
       perSymbol[doc.symbols[i] as string] = computeMetrics(tsMs, s.equity, s.trades, sleeveCapital, exposures[i] as number, bpy);
     });
   }
+  const trades = opts.trades === false ? [] : tradesJson(doc, run);
+  return {
+    strategy: doc.name,
+    timeframe: doc.timeframe,
+    settings: { capital: settings.capital, fee: settings.fee, slippage: settings.slippage },
+    bars: n,
+    from: isoAt(tsMs, 0),
+    to: isoAt(tsMs, n - 1),
+    metrics,
+    perSymbol,
+    trades,
+  };
+}
+
+/** A run's trades as the result JSON lists them (times as ISO text, symbols by name). */
+export function tradesJson(doc: StrategyDocument, run: BacktestRun): TradeJson[] {
+  const { tsMs } = run;
   const trades: TradeJson[] = new Array(run.trades.length);
   for (let i = 0; i < run.trades.length; i++) {
     const t = run.trades[i] as Trade;
@@ -326,17 +347,7 @@ export function toResult(doc: StrategyDocument, run: BacktestRun, settings: Back
       reason: t.reason,
     };
   }
-  return {
-    strategy: doc.name,
-    timeframe: doc.timeframe,
-    settings: { capital: settings.capital, fee: settings.fee, slippage: settings.slippage },
-    bars: n,
-    from: isoAt(tsMs, 0),
-    to: isoAt(tsMs, n - 1),
-    metrics,
-    perSymbol,
-    trades,
-  };
+  return trades;
 }
 
 /**

@@ -5,7 +5,7 @@ import { randomStrategy } from '../genome/random.js';
 import { parseStrategy } from '../genome/validate.js';
 import { createRng } from '../util/rng.js';
 import { realSeries5m } from '../fixtures/real-data.js';
-import { simulate, simulateRanges, toResult, type BacktestRun } from './backtest.js';
+import { simulate, simulateRanges, toResult, tradesJson, type BacktestRun } from './backtest.js';
 import { IndicatorCache } from './indicator-cache.js';
 import { DEFAULT_SETTINGS } from './types.js';
 
@@ -31,7 +31,11 @@ describe('simulateRanges', () => {
         expect(plain(together[r] as BacktestRun), `strategy ${i}, range ${r}`).toEqual(plain(alone));
       });
       // The full-range run is the backtest's own.
-      expect(toResult(doc, together[5] as BacktestRun, SETTINGS).metrics).toEqual(toResult(doc, simulate(doc, series, SETTINGS), SETTINGS).metrics);
+      const full = toResult(doc, together[5] as BacktestRun, SETTINGS);
+      expect(full.metrics).toEqual(toResult(doc, simulate(doc, series, SETTINGS), SETTINGS).metrics);
+      // Without its trade list a result says the same; tradesJson makes that list on its own.
+      expect(toResult(doc, together[5] as BacktestRun, SETTINGS, { trades: false })).toEqual({ ...full, trades: [] });
+      expect(tradesJson(doc, together[5] as BacktestRun)).toEqual(full.trades);
       trades += together.reduce((a, run) => a + run.trades.length, 0);
     }
     expect(trades, 'the strategies trade, so the comparison says something').toBeGreaterThan(100);
