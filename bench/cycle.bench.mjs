@@ -14,8 +14,12 @@
  * Options: --count N (default 500), --workers 1,2, --batch N (CYCLE_BATCH_SIZE, default the service's),
  * --reps N (default 3): the worker counts alternate N times (1, 2, 1, 2, ...), so both meet the
  * same machine; every figure is the median over the reps, and the paired speed-ups are listed.
+ * --ceiling N (default 500; 0 = skip): after the cycles, the machine's own ceiling for the
+ * speed-up: the same engine work (bench/lib/engine-load.mjs, N strategies, no queue, no
+ * database) in one process, then in two at once, alternated --reps times.
  * Env: DATABASE_URL (server to create the databases on), REDIS_URL.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +44,7 @@ const { values: opts } = parseArgs({
     workers: { type: 'string', default: '1,2' },
     batch: { type: 'string' },
     reps: { type: 'string', default: '3' },
+    ceiling: { type: 'string', default: '500' },
   },
 });
 const COUNT = Number(opts.count);
@@ -254,5 +259,23 @@ if (base && best) {
   const list = (xs) => xs.map((x) => `${x.toFixed(2)}x`).join(', ');
   line(`target: 2-vs-1 speed-up >= ${TARGET_SPEEDUP}: ${s.toFixed(2)}x wall, ${sb.toFixed(2)}x backtesting phase (medians) -> ${s >= TARGET_SPEEDUP ? 'met' : 'MISSED'}`);
   line(`  per rep (1-worker run / the 2-worker run after it): wall ${list(paired(wallOf))}; backtesting ${list(paired(btOf))}`);
+}
+const CEILING = Number(opts.ceiling);
+if (CEILING > 0) {
+  const load = () =>
+    new Promise((resolve, reject) =>
+      execFile(process.execPath, [join(ROOT, 'bench/lib/engine-load.mjs'), String(CEILING)], { cwd: ROOT }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout).ms))),
+    );
+  const pairs = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const alone = await load();
+    const both = await Promise.all([load(), load()]);
+    pairs.push({ alone, both: Math.max(...both), ratio: (2 * alone) / Math.max(...both) });
+  }
+  line(
+    `machine ceiling: the engine alone (${CEILING} strategies' walk-forward validation per process, no queue, no database): ` +
+      `1 process ${sec(median(pairs.map((p) => p.alone)))}, 2 at once ${sec(median(pairs.map((p) => p.both)))} for twice the work -> ` +
+      `${median(pairs.map((p) => p.ratio)).toFixed(2)}x (per rep ${pairs.map((p) => `${p.ratio.toFixed(2)}x`).join(', ')}): what 2 workers can give at most here`,
+  );
 }
 line(`reference: the seed's system needed 2.5-3 hours for the same ${COUNT} strategies (${best ? `~${Math.round((2.75 * 3600_000) / med(best, wallOf))}x slower than 2 workers here` : 'n/a'})`);
