@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   datasetHash,
   loadDataset,
+  markResultsPassed,
   openDb,
   readCandles,
   readEquityCurve,
@@ -228,6 +229,16 @@ describe('repositories', () => {
     expect(new Map(sharpe.rows.map((r) => [r.id, r.sharpe])).get(ids[2] as string), 'copied to the strategy').toBe(2.5);
     const members = await db.pool.query(`SELECT state, count(*)::int AS n FROM cycle_strategies WHERE cycle_id = $1 GROUP BY state`, [cycleId]);
     expect(members.rows).toEqual([{ state: 'done', n: 3 }]);
+
+    // The learner's pass marks: a row whose mark changes is updated, the others are left as they are.
+    const xmin = async () => new Map((await db.pool.query(`SELECT strategy_id, xmin::text AS v, passed FROM backtest_results`)).rows.map((r) => [r.strategy_id, r]));
+    const before = await xmin();
+    await markResultsPassed(db.pool, [first.get(ids[0] as string) as string, first.get(ids[1] as string) as string], true);
+    const after = await xmin();
+    expect([after.get(ids[0])?.passed, after.get(ids[1])?.passed]).toEqual([true, true]);
+    expect(after.get(ids[0])?.v, 'already passed: not rewritten').toBe(before.get(ids[0])?.v);
+    expect(after.get(ids[1])?.v, 'newly passed: rewritten').not.toBe(before.get(ids[1])?.v);
+    await markResultsPassed(db.pool, [first.get(ids[1] as string) as string], false);
 
     const again = await saveBatchResults(db, opts, items);
     expect(again, 'same keys, same rows').toEqual(first);

@@ -91,9 +91,14 @@ export async function setStatuses(db: Queryable, rows: readonly { id: string; st
   );
 }
 
+/**
+ * Sets `passed` on results. Rows that already say so are left alone: the batch wrote `passed`
+ * with the same filters, and rewriting 500 unchanged rows (a new version in every index) was
+ * a visible part of a cycle's learning phase.
+ */
 export async function markResultsPassed(db: Queryable, resultIds: readonly string[], passed: boolean): Promise<void> {
   if (resultIds.length === 0) return;
-  await db.query(`UPDATE backtest_results SET passed = $2 WHERE id = ANY($1::uuid[])`, [resultIds, passed]);
+  await db.query(`UPDATE backtest_results SET passed = $2 WHERE id = ANY($1::uuid[]) AND passed IS DISTINCT FROM $2`, [resultIds, passed]);
 }
 
 /** One cycle's insight of a kind, or null. */
