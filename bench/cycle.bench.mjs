@@ -30,6 +30,7 @@ import { createTestDatabase, getCycle, openDb } from '@mastertrade/db';
 import { enqueueCycle, prepareDataset } from '@mastertrade/pipeline';
 import { QueueClient, QUEUES } from '@mastertrade/queue';
 import { machineCpuSeconds, startService } from './lib/service-process.mjs';
+import { median } from './lib/stats.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
@@ -193,12 +194,6 @@ for (let rep = 1; rep <= REPS; rep++) {
   }
 }
 
-const median = (xs) => {
-  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const k = Math.floor(v.length / 2);
-  return v.length % 2 ? v[k] : (v[k - 1] + v[k]) / 2;
-};
 const groups = WORKERS.map((w) => runs.filter((r) => r.workers === w));
 const cols = WORKERS.map((w) => `${w} worker${w > 1 ? 's' : ''}`);
 const base = groups[WORKERS.indexOf(1)];
@@ -221,7 +216,8 @@ const rows = [
   ['CPU: backtest workers (sum)', (r) => r.workerCpuMs],
   ['CPU: generator + learner', (r) => r.otherCpuMs],
 ];
-const med = (rs, f) => median(rs.map(f));
+/** Median of `f` over runs, skipping figures a run could not give (NaN); NaN if none could. */
+const med = (rs, f) => median(rs.map(f).filter((x) => !Number.isNaN(x)));
 const w0 = Math.max(...rows.map(([n]) => n.length));
 const pad = (s, n) => String(s).padStart(n);
 line();

@@ -124,7 +124,12 @@ export async function saveBatchResults(db: Db, o: SaveBatchOptions, items: reado
 
     const stored = items.filter((x) => x.curve);
     if (stored.length > 0) {
-      const curves = stored.map((x) => downsampleCurve((x.curve as { tsMs: Float64Array }).tsMs, (x.curve as { equity: Float64Array }).equity, o.maxCurvePoints ?? 500));
+      const max = o.maxCurvePoints ?? 500;
+      // Callers usually downsample when they collect a curve (runBatch does): only a longer one is cut here.
+      const curves = stored.map((x) => {
+        const c = x.curve as { tsMs: Float64Array; equity: Float64Array };
+        return c.equity.length > max ? downsampleCurve(c.tsMs, c.equity, max) : c;
+      });
       await client.query(
         `INSERT INTO equity_curves (result_id, points, ts_ms, equity)
          SELECT * FROM unnest($1::uuid[], $2::int[], $3::bytea[], $4::bytea[])

@@ -125,12 +125,15 @@ export async function readCandles(db: Db, range: CandleRange): Promise<CandleSer
   const [n, ...packed] = rows[0] as [number, ...(Buffer | null)[]];
   const s = allocSeries(range.symbol, range.timeframe, stepMs, n);
   if (n === 0) return s;
-  const cols = [s.tsMs, s.open, s.high, s.low, s.close, s.volume];
+  const cols = columnsOf(s);
   for (let k = 0; k < cols.length; k++) unpackArray(packed[k] ?? null, cols[k] as Float64Array, k === 0, PACKED_COLUMNS[k] as string);
   return s;
 }
 
+/** The candles table's columns in the order of columnsOf (ts -> tsMs). */
 const PACKED_COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** The six columns of a series: the order of PACKED_COLUMNS, of datasetHash and of packSeries. */
+const columnsOf = (s: CandleSeries): Float64Array[] => [s.tsMs, s.open, s.high, s.low, s.close, s.volume];
 /** 2000-01-01T00:00:00Z, PostgreSQL's epoch for binary timestamps, in Unix ms. */
 const PG_EPOCH_MS = 946_684_800_000;
 /** Header of a one-dimensional binary array: ndim, has-nulls flag, element type, length, lower bound. */
@@ -227,15 +230,12 @@ export function datasetHash(timeframe: string, series: readonly CandleSeries[]):
   h.update(`mastertrade-dataset-v1\n${timeframe}\n`);
   for (const s of series) {
     h.update(`${s.symbol}\n${s.tsMs.length}\n`);
-    for (const col of [s.tsMs, s.open, s.high, s.low, s.close, s.volume]) h.update(littleEndian(col));
+    for (const col of columnsOf(s)) h.update(littleEndian(col));
   }
   return h.digest('hex');
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-
-/** The six columns of a series, in the order datasetHash covers them. */
-const columnsOf = (s: CandleSeries): Float64Array[] => [s.tsMs, s.open, s.high, s.low, s.close, s.volume];
 
 /**
  * A dataset's candles as one value: per series in order, its six columns as float64

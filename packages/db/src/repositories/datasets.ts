@@ -45,7 +45,14 @@ export async function createDataset(db: Db, opts: CreateDatasetOptions): Promise
   const id = datasetHash(opts.timeframe, series);
   // Plain SQL (as loadDataset): the generator's first query would otherwise pay Prisma's start-up.
   // The packed candles are stored with the row (kept once stored: same id, same bytes), so
-  // readers load the dataset as one value (loadDataset). Idempotent and race-free.
+  // readers load the dataset as one value (loadDataset). A row that already holds them (a cycle
+  // on unchanged candles) is returned without sending them again. Idempotent and race-free.
+  const found = await db.pool.query<Dataset & { hasCopy: boolean }>(`SELECT ${DATASET_COLUMNS}, columns IS NOT NULL AS "hasCopy" FROM datasets WHERE id = $1`, [id]);
+  const existing = found.rows[0];
+  if (existing?.hasCopy) {
+    const { hasCopy: _hasCopy, ...dataset } = existing;
+    return { dataset, series };
+  }
   const { rows } = await db.pool.query<Dataset>(
     `INSERT INTO datasets (id, symbols, timeframe, from_ts, to_ts, bars, source, columns)
      VALUES ($1, $2, $3, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0), $6, $7, $8)
