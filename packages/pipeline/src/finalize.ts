@@ -60,6 +60,14 @@ export interface FinalizeResult {
 export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: { reason: FinalizeReason; failedJobs?: Record<string, string> }): Promise<FinalizeResult | null> {
   const client = await deps.db.pool.connect();
   const t0 = Date.now();
+  // Milliseconds per step of the learning phase, logged with the cycle's end.
+  const steps: Record<string, number> = {};
+  let lapAt = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    steps[step] = Math.round((now - lapAt) * 10) / 10;
+    lapAt = now;
+  };
   try {
     await client.query('BEGIN');
     const won = await updateCycle(client, cycleId, { state: 'learning' }, ['backtesting']);
@@ -90,11 +98,14 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       resultId: r.resultId,
       row: r,
     }));
+    lap('read');
     await markResultsPassed(client, evaluated.filter((e) => e.passed).map((e) => e.resultId), true);
     await markResultsPassed(client, evaluated.filter((e) => !e.passed).map((e) => e.resultId), false);
+    lap('filters');
 
     const insights = computeInsights(evaluated);
     await saveInsight(client, cycleId, 'statistics', { ...insights, fitness: cfg.fitness, filters: cfg.filters });
+    lap('statistics');
 
     const prevPatterns: PatternState[] = (await loadPatterns(client)).map((p) => ({
       key: p.key,
@@ -116,10 +127,12 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       method: 'discounted Thompson sampling over Beta-Bernoulli posteriors per pattern (timeframe + entry-condition shapes)',
       patterns: patterns.slice(0, 50).map((p) => ({ key: p.key, successes: p.successes, failures: p.failures, seen: p.seen, posteriorMean: (1 + p.successes) / (2 + p.successes + p.failures), meanFitness: p.meanFitness, bestFitness: p.bestFitness, bestStrategyId: p.bestHash })),
     });
+    lap('patterns');
 
     const prevPopulation: PopulationMember[] = (await latestPopulation(client, cycleId)).map((m) => ({ hash: m.strategyId, doc: parseStrategy(m.document), fitness: m.fitness }));
     const population = updatePopulation(prevPopulation, evaluated, cfg.ga.populationSize);
     await savePopulation(client, cycleId, population.map((m) => ({ strategyId: m.hash, fitness: m.fitness })));
+    lap('population');
 
     const selection = judge(
       evaluated.map((e) => ({
@@ -135,7 +148,9 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       { maxPromoted: cfg.promotion.maxPromoted, minTrades: cfg.promotion.minTrades, minDsr: cfg.validation.minDsr, requireOos: cfg.validation.requireOos },
       cfg.validation.pboBlocks,
     );
+    lap('selection');
     const gate = await runBiasGate(selection, evaluated, cfg, cycle.datasetId, deps);
+    lap('biasGate');
     const promoted = gate.promoted;
     const promotedIds = new Set(promoted);
     await saveSelection(
@@ -184,7 +199,8 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       },
     });
     await client.query('COMMIT');
-    deps.log.info({ cycleId, state, ...counts, promoted: promoted.length, pbo: selection.pbo?.pbo ?? null, reason: opts.reason }, 'cycle finished');
+    lap('store');
+    deps.log.info({ cycleId, state, ...counts, promoted: promoted.length, pbo: selection.pbo?.pbo ?? null, reason: opts.reason, stepsMs: steps }, 'cycle finished');
     return { cycleId, state, backtested: counts.done, passed: evaluated.filter((e) => e.passed).length, failed: counts.failed, cancelled: counts.cancelled, promoted: promoted.length };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
