@@ -17,6 +17,8 @@
  * --ceiling N (default 500; 0 = skip): after the cycles, the machine's own ceiling for the
  * speed-up: the same engine work (bench/lib/engine-load.mjs, N strategies, no queue, no
  * database) in one process, then in two at once, alternated --reps times.
+ * The work bound: cores x wall / machine CPU of the 1-worker runs, the most any number of
+ * workers could gain on this machine (the work does not shrink when workers are added).
  * Env: DATABASE_URL (server to create the databases on), REDIS_URL.
  */
 import { execFile } from 'node:child_process';
@@ -241,6 +243,24 @@ WORKERS.forEach((w, gi) => {
     line(`    ${state.padEnd(12)} wall ${get('wall').toFixed(2)} s | ${cpuGroups.map((g) => `${g} ${get(g).toFixed(2)}`).join(' | ')} | other (PostgreSQL, Redis, ...) ${rest.toFixed(2)}`);
   }
 });
+if (base) {
+  // Work-conserving bound: N cores finish at best machine-CPU / N after they start, and more
+  // workers never make the cycle's work smaller (each needs its own warm-up, dataset read and
+  // indicator columns), so the 1-worker run's CPU caps what any number of workers can give here.
+  const cores = availableParallelism();
+  const bound = (r, states) => {
+    const wall = states.reduce((a, s) => a + (r.phaseCpu[s]?.wall ?? 0), 0);
+    const cpu = states.reduce((a, s) => a + (r.phaseCpu[s]?.machine ?? 0), 0);
+    return cpu > 0 ? (cores * wall) / cpu : Number.NaN;
+  };
+  const all = Object.keys(base[0]?.phaseCpu ?? {});
+  const used = (states) => med(base, (r) => states.reduce((a, s) => a + (r.phaseCpu[s]?.machine ?? 0), 0) / states.reduce((a, s) => a + (r.phaseCpu[s]?.wall ?? 0), 0));
+  line(
+    `work bound on ${cores} cores (from the 1-worker runs: cores x wall / machine CPU; no number of workers can beat it): ` +
+      `backtesting <= ${med(base, (r) => bound(r, ['backtesting'])).toFixed(2)}x, whole cycle <= ${med(base, (r) => bound(r, all)).toFixed(2)}x ` +
+      `(the 1-worker run already keeps ${used(all).toFixed(2)} cores busy on average, ${used(['backtesting']).toFixed(2)} while backtesting)`,
+  );
+}
 line();
 const wallOf = (r) => r.wallMs;
 const btOf = (r) => r.timings.backtesting;
