@@ -57,6 +57,14 @@ describe('a daily cycle through the real services (Redis + PostgreSQL)', () => {
       'each worker preloaded the announced dataset',
     ).toEqual(workers.map(() => [cycle.datasetId]));
     expect(learner.messages('dataset preloaded').map((m) => m.datasetId), 'and so did the learner, for its bias gate').toEqual([cycle.datasetId]);
+    // The cycle's PBO came from the learner's PBO thread, not from the fallback in its main thread.
+    const selection = await h.db.pool.query<{ data: { pbo: { splits: number; strategies: number } | null } }>(
+      `SELECT data FROM learning_insights WHERE cycle_id = $1 AND kind = 'selection'`,
+      [cycleId],
+    );
+    expect(selection.rows[0]?.data.pbo, 'PBO over all 30 strategies, C(16, 8) splits').toMatchObject({ splits: 12870, strategies: 30 });
+    expect(learner.messages('PBO thread failed; computing the PBO in the learner'), 'the thread answered').toEqual([]);
+    expect(learner.messages('cycle finished')[0]?.stepsMs, 'the learner timed its steps').toHaveProperty('pboWait');
     const perWorker = workers.map((w) => w.messages('backtest batch done').length);
     console.info(`full cycle: 30 strategies in ${wallMs} ms wall; timings ${JSON.stringify(cycle.timings)}; batches per worker ${perWorker.join('/')}`);
   });

@@ -29,12 +29,15 @@ import {
 import { cycleConfigSchema, type CycleConfig } from './cycle-config.js';
 import type { DatasetCache } from './dataset-cache.js';
 import { nowOf, type PipelineDeps } from './deps.js';
-import { judge, logitHistogram, type Judged, type SelectionReport } from './selection.js';
+import type { PboThread } from './pbo-thread.js';
+import { judge, logitHistogram, pboSeries, type Judged, type SelectionItem, type SelectionReport } from './selection.js';
 import { walkForwardPlan } from './validation.js';
 
 export interface FinalizeDeps extends PipelineDeps {
   /** Candles for the bias gate (omitted: the gate is skipped and says so). */
   datasets?: DatasetCache;
+  /** Where the cycle's PBO is computed while the other steps run (omitted: computed in place, in turn). */
+  pbo?: Pick<PboThread, 'compute'>;
 }
 
 export type FinalizeReason = 'children_settled' | 'deadline' | 'reconciler';
@@ -98,6 +101,26 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       resultId: r.resultId,
       row: r,
     }));
+    const selectionItems: SelectionItem[] = evaluated.map((e) => ({
+      hash: e.hash,
+      score: e.fitness,
+      passed: e.passed,
+      metrics: e.metrics,
+      oosPassed: e.row.oosPassed,
+      oosFailures: e.row.oos ? [] : ['no out-of-sample result'],
+      gridMoments: e.row.returnMoments,
+      gridReturns: bytesToF64(e.row.gridReturns),
+    }));
+    // The PBO (the longest step) starts now in its thread; the statistics, patterns and
+    // population are stored meanwhile. If the thread fails, it is computed here instead.
+    const series = deps.pbo ? pboSeries(selectionItems) : null;
+    const pboPending =
+      series && deps.pbo
+        ? deps.pbo.compute(series, cfg.validation.pboBlocks).catch((err: unknown) => {
+            deps.log.warn({ cycleId, err: (err as Error).message }, 'PBO thread failed; computing the PBO in the learner');
+            return undefined;
+          })
+        : undefined;
     lap('read');
     await markResultsPassed(client, evaluated.filter((e) => e.passed).map((e) => e.resultId), true);
     await markResultsPassed(client, evaluated.filter((e) => !e.passed).map((e) => e.resultId), false);
@@ -134,19 +157,13 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
     await savePopulation(client, cycleId, population.map((m) => ({ strategyId: m.hash, fitness: m.fitness })));
     lap('population');
 
+    const pbo = deps.pbo ? (series ? await pboPending : null) : undefined;
+    lap('pboWait');
     const selection = judge(
-      evaluated.map((e) => ({
-        hash: e.hash,
-        score: e.fitness,
-        passed: e.passed,
-        metrics: e.metrics,
-        oosPassed: e.row.oosPassed,
-        oosFailures: e.row.oos ? [] : ['no out-of-sample result'],
-        gridMoments: e.row.returnMoments,
-        gridReturns: bytesToF64(e.row.gridReturns),
-      })),
+      selectionItems,
       { maxPromoted: cfg.promotion.maxPromoted, minTrades: cfg.promotion.minTrades, minDsr: cfg.validation.minDsr, requireOos: cfg.validation.requireOos },
       cfg.validation.pboBlocks,
+      pbo,
     );
     lap('selection');
     const gate = await runBiasGate(selection, evaluated, cfg, cycle.datasetId, deps);

@@ -47,9 +47,10 @@ export interface SelectionReport {
  * against the number and spread of ALL trials (survivors are not the sample), the cycle's
  * probability of backtest overfitting over every tested strategy's returns on the common grid,
  * and the promotion candidates: passed in sample, passed out of sample, DSR >= minDsr, enough
- * trades, ranked by the in-sample walk-forward score.
+ * trades, ranked by the in-sample walk-forward score. `pbo`, when given, is the PBO of
+ * pboSeries(items) computed elsewhere (the learner's PBO thread); otherwise it is computed here.
  */
-export function judge(items: readonly SelectionItem[], rules: SelectionRules, pboBlocks = 16): SelectionReport {
+export function judge(items: readonly SelectionItem[], rules: SelectionRules, pboBlocks = 16, pbo?: PboResult | null): SelectionReport {
   const withGrid = items.filter((i) => i.gridMoments && i.gridMoments.n > 1);
   const srs = withGrid.map((i) => (i.gridMoments as ReturnMoments).sharpe);
   const meanSr = srs.reduce((a, b) => a + b, 0) / Math.max(1, srs.length);
@@ -71,10 +72,18 @@ export function judge(items: readonly SelectionItem[], rules: SelectionRules, pb
     return { ...i, dsr, blockers };
   });
   const candidates = judged.filter((j) => j.blockers.length === 0 && Number.isFinite(j.score)).sort((a, b) => b.score - a.score);
-  const gridSeries = withGrid.map((i) => i.gridReturns as Float64Array);
-  const sameLength = gridSeries.length > 1 && gridSeries.every((g) => g.length === (gridSeries[0] as Float64Array).length);
-  const pbo = sameLength ? probabilityOfBacktestOverfitting(gridSeries, pboBlocks) : null;
+  if (pbo === undefined) {
+    const series = pboSeries(items);
+    pbo = series ? probabilityOfBacktestOverfitting(series, pboBlocks) : null;
+  }
   return { judged, candidates, trials, trialsSharpeVariance: variance, expectedMaxSharpe: expectedMax, pbo };
+}
+
+/** The grid returns the cycle's PBO is computed over (every item with a grid), or null when there is no PBO to compute (fewer than two, or unequal lengths). */
+export function pboSeries(items: readonly SelectionItem[]): Float64Array[] | null {
+  const series = items.filter((i) => i.gridMoments && i.gridMoments.n > 1).map((i) => i.gridReturns as Float64Array);
+  const sameLength = series.length > 1 && series.every((g) => g.length === (series[0] as Float64Array).length);
+  return sameLength ? series : null;
 }
 
 /** A compact histogram of PBO logits for the insights (bins of width 0.5 from -5 to 5). */

@@ -1,14 +1,15 @@
-import { DatasetCache, finalizeCycle, observeJobs, onDatasetAnnounced, runService, serviceEnvSchema } from '@mastertrade/pipeline';
+import { DatasetCache, PboThread, finalizeCycle, observeJobs, onDatasetAnnounced, runService, serviceEnvSchema } from '@mastertrade/pipeline';
 import { QUEUES, SkipError, startWorker } from '@mastertrade/queue';
 
 /**
  * learner: the flow parent `learner.evaluate` runs once a cycle's backtests settled (failed
  * children included, as ignored failures) and finalizes the cycle: filters, insights, pattern
- * bandit, GA population, promotions.
+ * bandit, GA population, promotions. The cycle's PBO runs in a thread meanwhile.
  */
 await runService('learner', serviceEnvSchema, async (ctx) => {
-  // Candles for the bias gate, read once per dataset.
-  const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log, datasets: new DatasetCache(ctx.db, 1) };
+  // Candles for the bias gate, read once per dataset; the PBO in a thread of its own.
+  const pbo = new PboThread(undefined, ctx.log);
+  const deps = { db: ctx.db, queues: ctx.queues, log: ctx.log, datasets: new DatasetCache(ctx.db, 1), pbo };
   // Read a cycle's candles when its dataset is announced, not when the bias gate needs them.
   await onDatasetAnnounced(ctx, (datasetId) => {
     const t0 = performance.now();
@@ -33,4 +34,6 @@ await runService('learner', serviceEnvSchema, async (ctx) => {
     },
   });
   ctx.shutdown.add('learner worker', () => worker.close());
+  // After the worker: a cycle being finalized still gets its PBO.
+  ctx.shutdown.add('pbo thread', () => pbo.close());
 });
