@@ -227,4 +227,9 @@ describe('every model against a freshly migrated database', () => {
     await p.strategy.delete({ where: { id: strategy.id } });
     expect(await p.trade.count(), 'deleting a strategy removes its results and their trades').toBe(0);
   });
+
+  it('stores grid returns out of line, without compression attempts', async () => {
+    const { rows } = await db.pool.query<{ attstorage: string }>(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'backtest_results'::regclass AND attname = 'grid_returns'`);
+    expect(rows[0]?.attstorage, 'float bytes do not compress: EXTERNAL, not the default EXTENDED').toBe('e');
+  });
 });
