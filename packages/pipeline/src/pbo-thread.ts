@@ -41,14 +41,12 @@ export class PboThread {
     this.#worker = this.#spawn();
   }
 
-  /** PBO of `series` (all the same length) in `blocks` blocks. */
+  /** PBO of `series` (all the same length) in `blocks` blocks; every failure is a rejection. */
   compute(series: readonly Float64Array[], blocks: number): Promise<PboResult> {
     const rows = series[0]?.length ?? 0;
+    if (series.some((s) => s.length !== rows)) return Promise.reject(new Error('PBO: every return series must have the same length'));
     const packed = new Float64Array(series.length * rows);
-    series.forEach((s, i) => {
-      if (s.length !== rows) throw new Error('PBO: every return series must have the same length');
-      packed.set(s, i * rows);
-    });
+    series.forEach((s, i) => packed.set(s, i * rows));
     const id = this.#nextId++;
     const worker = (this.#worker ??= this.#spawn());
     worker.ref(); // a computation in progress keeps the process alive
