@@ -248,13 +248,17 @@ if (base) {
   // workers never make the cycle's work smaller (each needs its own warm-up, dataset read and
   // indicator columns), so the 1-worker run's CPU caps what any number of workers can give here.
   const cores = availableParallelism();
+  /** Cores a run kept busy on average over `states` (machine CPU / wall). */
+  const busy = (r, states) => {
+    const sum = (k) => states.reduce((a, s) => a + (r.phaseCpu[s]?.[k] ?? 0), 0);
+    return sum('machine') / sum('wall');
+  };
   const bound = (r, states) => {
-    const wall = states.reduce((a, s) => a + (r.phaseCpu[s]?.wall ?? 0), 0);
-    const cpu = states.reduce((a, s) => a + (r.phaseCpu[s]?.machine ?? 0), 0);
-    return cpu > 0 ? (cores * wall) / cpu : Number.NaN;
+    const b = busy(r, states);
+    return b > 0 ? cores / b : Number.NaN;
   };
   const all = Object.keys(base[0]?.phaseCpu ?? {});
-  const used = (states) => med(base, (r) => states.reduce((a, s) => a + (r.phaseCpu[s]?.machine ?? 0), 0) / states.reduce((a, s) => a + (r.phaseCpu[s]?.wall ?? 0), 0));
+  const used = (states) => med(base, (r) => busy(r, states));
   line(
     `work bound on ${cores} cores (from the 1-worker runs: cores x wall / machine CPU; no number of workers can beat it): ` +
       `backtesting <= ${med(base, (r) => bound(r, ['backtesting'])).toFixed(2)}x, whole cycle <= ${med(base, (r) => bound(r, all)).toFixed(2)}x ` +

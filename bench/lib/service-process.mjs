@@ -1,6 +1,6 @@
 /** Spawns a built service (`node services/<name>/dist/main.js`) for the cycle benchmark; plain Node. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** CPU seconds (user + system, all threads) a live process has used so far; null where /proc is missing. */
 export function cpuSeconds(pid) {
@@ -25,7 +25,6 @@ export function machineCpuSeconds() {
   }
 }
 
-/** BENCH_SERVICE_LOG_DIR=DIR keeps each service's output (stdout and stderr) in DIR/<label>-<pid>.log. */
 /** Extra node options for every service process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
@@ -63,8 +62,8 @@ export function startService(root, name, env, label = name) {
       return exit === null;
     },
     async stop(timeoutMs = 30_000) {
+      // BENCH_SERVICE_LOG_DIR=DIR keeps each service's output (stdout and stderr) in DIR/<label>-<pid>.log.
       if (process.env.BENCH_SERVICE_LOG_DIR) {
-        const { writeFileSync } = await import('node:fs');
         writeFileSync(`${process.env.BENCH_SERVICE_LOG_DIR}/${label}-${child.pid}.log`, `${lines.join('\n')}\n`);
       }
       if (exit) return exit;

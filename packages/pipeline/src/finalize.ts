@@ -9,6 +9,7 @@ import {
   updatePopulation,
   type Evaluated,
   type PatternState,
+  type PboResult,
   type PopulationMember,
 } from '@mastertrade/core';
 import {
@@ -112,15 +113,8 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
       gridReturns: bytesToF64(e.row.gridReturns),
     }));
     // The PBO (the longest step) starts now in its thread; the statistics, patterns and
-    // population are stored meanwhile. If the thread fails, it is computed here instead.
-    const series = deps.pbo ? pboSeries(selectionItems) : null;
-    const pboPending =
-      series && deps.pbo
-        ? deps.pbo.compute(series, cfg.validation.pboBlocks).catch((err: unknown) => {
-            deps.log.warn({ cycleId, err: (err as Error).message }, 'PBO thread failed; computing the PBO in the learner');
-            return undefined;
-          })
-        : undefined;
+    // population are stored meanwhile.
+    const pboPending = deps.pbo ? pboInThread(deps.pbo, deps.log, cycleId, selectionItems, cfg.validation.pboBlocks) : undefined;
     lap('read');
     await markResultsPassed(client, evaluated.filter((e) => e.passed).map((e) => e.resultId), true);
     await markResultsPassed(client, evaluated.filter((e) => !e.passed).map((e) => e.resultId), false);
@@ -157,7 +151,8 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
     await savePopulation(client, cycleId, population.map((m) => ({ strategyId: m.hash, fitness: m.fitness })));
     lap('population');
 
-    const pbo = deps.pbo ? (series ? await pboPending : null) : undefined;
+    // undefined (no thread, or it failed): judge() computes the PBO in place.
+    const pbo = await pboPending;
     lap('pboWait');
     const selection = judge(
       selectionItems,
@@ -224,6 +219,27 @@ export async function finalizeCycle(cycleId: string, deps: FinalizeDeps, opts: {
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * The cycle's PBO from the learner's thread: null when there is none to compute (see
+ * pboSeries), undefined when the thread failed (logged; the caller computes it in place).
+ */
+async function pboInThread(
+  thread: NonNullable<FinalizeDeps['pbo']>,
+  log: FinalizeDeps['log'],
+  cycleId: string,
+  items: readonly SelectionItem[],
+  blocks: number,
+): Promise<PboResult | null | undefined> {
+  const series = pboSeries(items);
+  if (!series) return null;
+  try {
+    return await thread.compute(series, blocks);
+  } catch (err) {
+    log.warn({ cycleId, err: (err as Error).message }, 'PBO thread failed; computing the PBO in the learner');
+    return undefined;
   }
 }
 

@@ -4,10 +4,6 @@ import { PAYLOADS, type PayloadInput, type PayloadOf } from './contracts.js';
 import { JOB_OPTIONS } from './options.js';
 import { JOB_QUEUE, QUEUES, type JobName, type QueueName } from './names.js';
 
-/**
- * The producer side of every queue, under one prefix. Payloads are parsed before `add`
- * (STYLE P2), options come from JOB_OPTIONS unless overridden (a jobId, a delay).
- */
 /** The Redis channel of QueueClient.announceDataset (per queue prefix, so separate deployments never hear each other). */
 export const datasetChannel = (prefix: string): string => `${prefix}:events:dataset-ready`;
 
@@ -21,6 +17,10 @@ export function parseDatasetAnnouncement(message: string): string | null {
   }
 }
 
+/**
+ * The producer side of every queue, under one prefix. Payloads are parsed before `add`
+ * (STYLE P2), options come from JOB_OPTIONS unless overridden (a jobId, a delay).
+ */
 export class QueueClient {
   readonly prefix: string;
   readonly #connection: Redis;

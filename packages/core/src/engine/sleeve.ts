@@ -60,9 +60,10 @@ export function sleeveSignals(rules: CompiledRules, n: number, slot = 0): Signal
 
 /**
  * Simulates one symbol's sleeve bar by bar from its signal masks (sleeveSignals over the whole
- * series), exactly as BACKTEST_SEMANTICS.md says: orders from the close of bar t fill at the open of t+1, stops and take-profits are checked in every bar
- * the position is open (gap first, stop before take-profit), equity is marked at each close,
- * a sleeve at or below zero equity is liquidated and stops trading.
+ * series), exactly as BACKTEST_SEMANTICS.md says: orders from the close of bar t fill at the
+ * open of t+1, stops and take-profits are checked in every bar the position is open (gap first,
+ * stop before take-profit), equity is marked at each close, a sleeve at or below zero equity is
+ * liquidated and stops trading.
  *
  * `equityOut` (length = bars of the range) receives the equity curve instead of a new array;
  * every entry is written. The loop keeps its state in locals (no closure over them), so it

@@ -16,7 +16,8 @@ const encoder = new TextEncoder();
 /** Message buffer reused across calls (grown on demand): hashing allocates only the hex string. */
 let block = new Uint8Array(1024);
 const W = new Uint32Array(64);
-const H = new Uint32Array(8);
+/** A 32-bit word (signed in the loop's int32 arithmetic) as 8 hex digits. */
+const hex8 = (x: number): string => (x >>> 0).toString(16).padStart(8, '0');
 
 export function sha256Hex(text: string): string {
   // UTF-8 takes at most 3 bytes per UTF-16 unit; + 9 bytes of padding, rounded up to 64.
@@ -89,15 +90,5 @@ export function sha256Hex(text: string): string {
     h6 = (h6 + g) | 0;
     h7 = (h7 + hh) | 0;
   }
-  H[0] = h0;
-  H[1] = h1;
-  H[2] = h2;
-  H[3] = h3;
-  H[4] = h4;
-  H[5] = h5;
-  H[6] = h6;
-  H[7] = h7;
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += (H[i] as number).toString(16).padStart(8, '0');
-  return hex;
+  return hex8(h0) + hex8(h1) + hex8(h2) + hex8(h3) + hex8(h4) + hex8(h5) + hex8(h6) + hex8(h7);
 }

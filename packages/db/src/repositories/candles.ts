@@ -9,6 +9,9 @@ import type { Db } from '../client.js';
  */
 const CHUNK_ROWS = 20_000;
 
+/** SQL for a timestamptz expression as Unix ms (float8; bars and marks sit on whole ms). */
+export const epochMsSql = (col: string): string => `round(date_part('epoch', ${col}) * 1000)::float8`;
+
 export interface SaveCandlesReport {
   /** Bars that were not stored before. */
   inserted: number;
@@ -158,10 +161,9 @@ function unpackArray(buf: Buffer | null, out: Float64Array, isTime: boolean, col
  * ends (no row counting, unlike candleStatus); symbols without candles are left out.
  */
 export async function candleBounds(db: pg.Pool | pg.PoolClient, symbols: readonly string[], timeframe: string): Promise<Map<string, { firstMs: number; lastMs: number }>> {
-  const ms = (col: string) => `round(date_part('epoch', ${col}) * 1000)::float8`;
   const { rows } = await db.query<{ symbol: string; first: number; last: number }>(
-    `SELECT x.symbol, ${ms('(SELECT min(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS first,
-            ${ms('(SELECT max(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS last
+    `SELECT x.symbol, ${epochMsSql('(SELECT min(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS first,
+            ${epochMsSql('(SELECT max(ts) FROM candles c WHERE c.symbol = x.symbol AND c.timeframe = $2)')} AS last
      FROM unnest($1::text[]) AS x(symbol)`,
     [symbols, timeframe],
   );

@@ -1,6 +1,7 @@
 import { parseStepMs } from '@mastertrade/core';
 import type pg from 'pg';
 import type { Db } from '../client.js';
+import { epochMsSql as ms } from './candles.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -71,8 +72,6 @@ export interface TrackedPaperAccount extends PaperAccountRow {
   strategyStatus: string;
   strategyReason: string | null;
 }
-
-const ms = (col: string) => `round(date_part('epoch', ${col}) * 1000)::float8`;
 
 const ACCOUNT_COLUMNS = `a.strategy_id AS "strategyId", a.status::text AS status, a.status_reason AS "statusReason", a.timeframe,
   ${ms('a.promoted_at')} AS "promotedMs", ${ms('a.anchor_ts')} AS "anchorMs", ${ms('a.start_ts')} AS "startMs",
